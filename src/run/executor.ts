@@ -1,0 +1,115 @@
+/**
+ * Client of one warm executor process (tracers/executor.py). The executor
+ * answers jobs strictly in order, so a FIFO of pending promises is enough.
+ * If the executor dies, every pending and future job resolves as a
+ * `sandbox_error` result and the pool replaces it: one bad run never takes
+ * the tool down.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Status } from '../model/trace.js';
+import type { Limits } from './limits.js';
+import type { RunInput } from '../model/run.js';
+
+export interface Job {
+  job: number;
+  language: 'python' | 'javascript';
+  mode: 'trace' | 'plain';
+  source: string;
+  instrumented: string | null;
+  line_map: unknown;
+  probes?: unknown;
+  probe_scopes?: number[];
+  scopes?: string[];
+  input: RunInput;
+  limits: Limits;
+}
+
+export interface ExecutorResult {
+  job: number;
+  status: Status;
+  detail: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  duration_ms: number;
+  cpu_ms: number;
+  max_rss_kb: number;
+  stdout: string;
+  stdout_truncated: boolean;
+  stderr: string;
+  stderr_truncated: boolean;
+  channel: string;
+  channel_truncated: boolean;
+}
+
+export interface ExecutorOptions {
+  python: string;
+  node: string;
+  executorPath: string;
+}
+
+export class Executor {
+  private readonly child: ChildProcess;
+  private readonly pending: { job: number; resolve: (r: ExecutorResult) => void }[] = [];
+  private dead: string | null = null;
+  readonly ready: Promise<void>;
+
+  constructor(options: ExecutorOptions) {
+    this.child = spawn(options.python, ['-s', '-B', options.executorPath, options.node], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },
+    });
+    let stderr = '';
+    this.child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+    const lines = createInterface({ input: this.child.stdout!, crlfDelay: Infinity });
+    let readyResolve!: () => void;
+    let readyReject!: (e: Error) => void;
+    this.ready = new Promise((res, rej) => { readyResolve = res; readyReject = rej; });
+    let first = true;
+    lines.on('line', (line) => {
+      if (first) {
+        first = false;
+        return readyResolve();
+      }
+      const result = JSON.parse(line) as ExecutorResult;
+      const waiter = this.pending.shift();
+      if (waiter) waiter.resolve(result);
+    });
+    this.child.on('error', (err) => this.fail(`cannot start executor: ${err.message}`, readyReject));
+    this.child.on('exit', (code, signal) => {
+      this.fail(`executor exited (${signal ?? code})${stderr ? `: ${stderr.trim()}` : ''}`, readyReject);
+    });
+    this.child.stdin!.on('error', () => { /* reported through 'exit' */ });
+  }
+
+  get alive(): boolean {
+    return this.dead === null;
+  }
+
+  run(job: Job): Promise<ExecutorResult> {
+    if (this.dead) return Promise.resolve(failedResult(job.job, this.dead));
+    return new Promise((resolve) => {
+      this.pending.push({ job: job.job, resolve });
+      this.child.stdin!.write(JSON.stringify(job) + '\n');
+    });
+  }
+
+  close(): void {
+    this.child.stdin!.end();
+  }
+
+  private fail(reason: string, readyReject: (e: Error) => void): void {
+    if (this.dead) return;
+    this.dead = reason;
+    readyReject(new Error(reason));
+    for (const waiter of this.pending.splice(0)) waiter.resolve(failedResult(waiter.job, reason));
+  }
+}
+
+function failedResult(job: number, reason: string): ExecutorResult {
+  return {
+    job, status: 'sandbox_error', detail: reason, exit_code: null, signal: null,
+    duration_ms: 0, cpu_ms: 0, max_rss_kb: 0, stdout: '', stdout_truncated: false,
+    stderr: '', stderr_truncated: false, channel: '', channel_truncated: false,
+  };
+}

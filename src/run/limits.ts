@@ -1,0 +1,54 @@
+import { UsageError } from '../errors.js';
+
+/** Per-run caps, sent with every job and recorded in each trace's provenance. */
+export interface Limits {
+  timeout_ms: number;
+  cpu_ms: number;
+  memory_mb: number;
+  max_output_bytes: number;
+  max_events: number;
+  max_processes: number;
+  max_file_bytes: number;
+  max_value_chars: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  timeout_ms: 5000,
+  cpu_ms: 5000,
+  memory_mb: 512,
+  max_output_bytes: 1024 * 1024,
+  max_events: 10_000,
+  max_processes: 16,
+  // Files the program writes, and the trace channel; past this the kernel
+  // stops the program with SIGXFSZ (reported as output_limit).
+  max_file_bytes: 64 * 1024 * 1024,
+  max_value_chars: 500,
+};
+
+export interface LimitFlags {
+  timeout?: string;
+  cpuTime?: string;
+  memoryMb?: string;
+  maxOutput?: string;
+  maxEvents?: string;
+  maxProcesses?: string;
+}
+
+/** Turn CLI flags into limits, validated up front with precise messages. */
+export function limitsFromFlags(flags: LimitFlags): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  if (flags.timeout !== undefined) limits.timeout_ms = positive('--timeout', flags.timeout, 'milliseconds');
+  limits.cpu_ms = flags.cpuTime !== undefined ? positive('--cpu-time', flags.cpuTime, 'milliseconds') : limits.timeout_ms;
+  if (flags.memoryMb !== undefined) limits.memory_mb = positive('--memory-mb', flags.memoryMb, 'MiB');
+  if (flags.maxOutput !== undefined) limits.max_output_bytes = positive('--max-output', flags.maxOutput, 'bytes');
+  if (flags.maxEvents !== undefined) limits.max_events = positive('--max-events', flags.maxEvents, 'events');
+  if (flags.maxProcesses !== undefined) limits.max_processes = positive('--max-processes', flags.maxProcesses, 'processes');
+  limits.max_file_bytes = Math.max(limits.max_file_bytes, limits.max_output_bytes + 1);
+  return limits;
+}
+
+function positive(flag: string, value: string, unit: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive whole number of ${unit}, got "${value}"`);
+  return n;
+}

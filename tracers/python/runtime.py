@@ -1,0 +1,340 @@
+"""Runtime for instrumented Python programs.
+
+Runs inside the sandboxed child (forked from tracers/executor.py), next to
+the untrusted program. The instrumenter (src/instrument/python.ts) rewrote
+the program so that it calls two hooks:
+
+    __ctp__(k)   probe k ran: record the variables of the calling frame that
+                 changed since that frame's previous event
+    __ctx__(s)   a frame of scope s is exiting (from a `finally:`): keep its
+                 variables as the finals of scope s
+
+Events go to the private trace channel (fd 3) as JSON lines; the program's
+own stdout/stderr are untouched. See tracers/README.md for the record shapes.
+"""
+
+import ast
+import io
+import json
+import os
+import sys
+import traceback
+import types
+
+from encode import Encoder
+
+_getframe = sys._getframe
+
+# Values of these types are immutable all the way down, so "same object as
+# last time" means "same value" and the encoder can be skipped.
+_ATOMIC = frozenset([int, float, str, bool, type(None), bytes, complex, range])
+
+CHANNEL_FD = 3
+_FLUSH_BYTES = 16 * 1024
+
+
+class Channel:
+    """Buffered writer for the trace channel; flushes often enough that a
+    run killed by a timeout still leaves most of its trace behind."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.parts = []
+        self.size = 0
+
+    def write(self, record):
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        self.parts.append(line)
+        self.size += len(line)
+        if self.size >= _FLUSH_BYTES:
+            self.flush()
+
+    def flush(self):
+        if not self.parts:
+            return
+        data = "".join(self.parts).encode("utf-8", "surrogatepass")
+        self.parts = []
+        self.size = 0
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(self.fd, view)
+                view = view[n:]
+        except OSError:
+            pass  # channel closed or full: the executor sees a short trace
+
+
+class FrameState:
+    __slots__ = ("id", "depth", "prev")
+
+    def __init__(self, fid, depth):
+        self.id = fid
+        self.depth = depth
+        self.prev = {}  # name -> (object, encoded value) at the last event
+
+
+def _is_hidden(name):
+    return name.startswith("__") and name.endswith("__")
+
+
+class Tracer:
+    def __init__(self, job, channel, globals_):
+        limits = job.get("limits") or {}
+        self.channel = channel
+        self.globals = globals_
+        self.probe_scopes = job["probe_scopes"]
+        self.scopes = job["scopes"]
+        self.max_events = int(limits.get("max_events", 10000))
+        self.encoder = Encoder(max_str=int(limits.get("max_value_chars", 500)))
+        self.events = 0
+        self.capped = False
+        self.states = {}  # id(frame) -> FrameState, removed when the frame exits
+        self.next_frame = 0
+        self.finals = {}  # scope -> {name: value}, last exit wins
+
+    # -- hooks called from the instrumented program ------------------------
+
+    def probe(self, k):
+        frame = _getframe(1)
+        state = self.states.get(id(frame))
+        if state is None:
+            state = self._new_frame(frame, self.scopes[self.probe_scopes[k]])
+        changed = self._diff(state, frame.f_locals)
+        self.events += 1
+        self.channel.write(["E", k, state.id, changed])
+        if self.events >= self.max_events:
+            self._cap()
+
+    def exit(self, s):
+        frame = _getframe(1)
+        state = self.states.pop(id(frame), None)
+        if state is None or self.capped:
+            values = self._encode_all(frame.f_locals)
+        else:
+            self._diff(state, frame.f_locals)
+            values = {name: pair[1] for name, pair in state.prev.items()}
+        self.finals[self.scopes[s]] = values
+
+    # -- bookkeeping --------------------------------------------------------
+
+    def _new_frame(self, frame, scope):
+        # Depth counts traced frames only: the module is 0, and an entry
+        # function called by the harness is 1.
+        depth = 0 if scope == "<module>" else 1
+        back = frame.f_back
+        while back is not None:
+            parent = self.states.get(id(back))
+            if parent is not None:
+                depth = parent.depth + 1
+                break
+            back = back.f_back
+        state = FrameState(self.next_frame, depth)
+        self.next_frame += 1
+        self.states[id(frame)] = state
+        self.channel.write(["F", state.id, scope, depth])
+        return state
+
+    def _diff(self, state, loc):
+        prev = state.prev
+        changed = {}
+        encode = self.encoder.encode
+        for name, obj in loc.items():
+            if _is_hidden(name):
+                continue
+            old = prev.get(name)
+            if old is not None and old[0] is obj and type(obj) in _ATOMIC:
+                continue
+            value = encode(obj)
+            if old is None or old[1] != value:
+                changed[name] = value
+            prev[name] = (obj, value)
+        if len(prev) > len(loc):  # `del x`: forget it so a rebinding is an event
+            for name in [n for n in prev if n not in loc]:
+                del prev[name]
+        return changed
+
+    def _encode_all(self, loc):
+        encode = self.encoder.encode
+        return {name: encode(obj) for name, obj in loc.items() if not _is_hidden(name)}
+
+    def _cap(self):
+        """Stop recording line events but keep the program (and finals) exact.
+        Rebinding the probe to a builtin makes the remaining probes nearly free."""
+        self.capped = True
+        self.channel.write(["L", "events"])
+        self.globals["__ctp__"] = abs
+
+
+def _remap_positions(tree, line_map):
+    """Give every node its ORIGINAL line and column, so tracebacks and
+    frame line numbers name the user's source, not the instrumented one."""
+
+    def col(new_line, c):
+        entry = line_map[new_line - 1]
+        shift = 0
+        for at, length in entry[1]:
+            if at < c:
+                shift += min(length, c - at)
+        return c - shift
+
+    for node in ast.walk(tree):
+        if "lineno" not in node._attributes:
+            continue
+        line = getattr(node, "lineno", None)
+        if line is None:
+            continue
+        end = getattr(node, "end_lineno", None) or line
+        node.col_offset = col(line, node.col_offset)
+        if getattr(node, "end_col_offset", None) is not None:
+            node.end_col_offset = col(end, node.end_col_offset)
+        node.lineno = line_map[line - 1][0]
+        node.end_lineno = max(node.lineno, line_map[end - 1][0])
+    return tree
+
+
+def _install_stdio():
+    """Fresh std streams on fds 0-2, as a newly started interpreter has them
+    (block-buffered when not a tty), so output bytes match a plain run."""
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)), encoding="utf-8", errors="backslashreplace", line_buffering=True
+    )
+
+
+def _main_module(path):
+    module = types.ModuleType("__main__")
+    module.__file__ = path
+    module.__builtins__ = __builtins__
+    sys.modules["__main__"] = module
+    return module.__dict__
+
+
+def _compile(job, path):
+    """Compile the instrumented program with original positions. Syntax
+    errors are always reported against the ORIGINAL source."""
+    source = job["source"]
+    instrumented = job.get("instrumented")
+    if instrumented is None:
+        return compile(source, path, "exec", dont_inherit=True), False
+    try:
+        tree = ast.parse(instrumented, path)
+        code = compile(_remap_positions(tree, job["line_map"]), path, "exec", dont_inherit=True)
+        return code, True
+    except SyntaxError:
+        # The original is what the user wrote: its error is the true one. If
+        # the original compiles, our rewrite is at fault: run untraced.
+        return compile(source, path, "exec", dont_inherit=True), False
+
+
+def _resolve_entry(globals_, input_):
+    if input_["kind"] == "call":
+        return lambda: eval(compile(input_["call"], "<call>", "eval", dont_inherit=True), globals_)
+    name = input_["fn_name"]
+    args = input_["args"]
+    target = globals_.get(name)
+    if callable(target):
+        return lambda: target(*args)
+    solution = globals_.get("Solution")
+    if isinstance(solution, type) and callable(getattr(solution, name, None)):
+        return lambda: getattr(solution(), name)(*args)
+    raise NameError("no function or Solution method named %r" % name)
+
+
+def _user_traceback(tb, path):
+    """Drop the runtime's own frames so the printed traceback is the one a
+    plain `python3 main.py` would print."""
+    while tb is not None and tb.tb_frame.f_code.co_filename != path:
+        tb = tb.tb_next
+    return tb
+
+
+def _exception_record(exc, tb):
+    line = None
+    while tb is not None:
+        line = tb.tb_lineno
+        tb = tb.tb_next
+    if isinstance(exc, SyntaxError):
+        line = exc.lineno
+    try:
+        message = str(exc)
+    except BaseException:
+        message = "<unprintable %s>" % type(exc).__name__
+    return {"type": type(exc).__name__, "message": message, "line": line}
+
+
+def run(job):
+    """Run one job in this (already sandboxed) process; returns the exit status."""
+    path = os.path.abspath("main.py")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(job["source"])
+    _install_stdio()
+    sys.argv = ["main.py"]
+    channel = Channel(CHANNEL_FD)
+    globals_ = _main_module(path)
+    import linecache
+
+    linecache.cache[path] = (len(job["source"]), None, job["source"].splitlines(True), path)
+    result = {"return": None, "exception": None, "traced": False}
+    status = 0
+    tracer = None
+    try:
+        try:
+            code, traced = _compile(job, path)
+        except SyntaxError:
+            result["phase"] = "compile"
+            raise
+        result["traced"] = traced
+        if traced and job["mode"] == "trace":
+            tracer = Tracer(job, channel, globals_)
+            globals_["__ctp__"] = tracer.probe
+            globals_["__ctx__"] = tracer.exit
+        exec(code, globals_)
+        if job["input"]["kind"] != "stdin":
+            value = _resolve_entry(globals_, job["input"])()
+            if tracer is not None:
+                result["return"] = tracer.encoder.encode(value)
+            else:
+                result["return"] = Encoder().encode(value)
+    except SystemExit as exc:
+        status = _system_exit_status(exc)
+    except BaseException as exc:
+        tb = _user_traceback(exc.__traceback__, path)
+        result["exception"] = _exception_record(exc, tb)
+        try:
+            traceback.print_exception(type(exc), exc, tb)
+        except BaseException:
+            pass
+        status = 1
+    finally:
+        if tracer is not None:
+            module_vars = {k: v for k, v in globals_.items() if not _is_hidden(k)}
+            tracer.finals["<module>"] = tracer._encode_all(module_vars)
+            result["finals"] = tracer.finals
+            result["events"] = tracer.events
+            result["value_cut"] = tracer.encoder.cut
+        channel.write(["END", result])
+        channel.flush()
+        _flush_stdio()
+    return status
+
+
+def _system_exit_status(exc):
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        sys.stderr.write(str(code) + "\n")
+    except BaseException:
+        pass
+    return 1
+
+
+def _flush_stdio():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
