@@ -3,14 +3,11 @@
  * codes. Data goes to stdout, diagnostics to stderr.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { registerTrace } from './commands/trace.js';
 import { registerInstrument } from './commands/instrument.js';
+import { VERSION } from './version.js';
 import { UsageError, InputError, SandboxUnavailableError, EXIT } from './errors.js';
 
-export const VERSION: string = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-).version;
 
 export function buildProgram(): Command {
   const program = new Command('coderl-trace')

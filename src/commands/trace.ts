@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import { cpus } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { openInput, readJsonl, writeJsonl } from '../jsonl.js';
+import { parseRunRecord, RunRecordError, type Run, type RunInput } from '../model/run.js';
+import { detectLanguage } from '../instrument/language.js';
+import { limitsFromFlags, type LimitFlags } from '../run/limits.js';
+import { orderedMap } from '../run/pool.js';
+import { Tracer } from '../trace/tracer.js';
+import { InputError, UsageError, EXIT } from '../errors.js';
+import { readSource } from './instrument.js';
+
+interface TraceFlags extends LimitFlags {
+  code?: string;
+  stdin?: string;
+  input?: string;
+  call?: string;
+  fn?: string;
+  args?: string;
+  language?: string;
+  jobs: string;
+  plain?: boolean;
+  python?: string;
+}
+
+export function addLimitOptions(cmd: Command): Command {
+  return cmd
+    .option('--timeout <ms>', 'wall-clock limit per run', '5000')
+    .option('--cpu-time <ms>', 'CPU-time limit per run (default: the timeout)')
+    .option('--memory-mb <mib>', 'memory limit per run', '512')
+    .option('--max-output <bytes>', 'cap on stdout and on stderr per run', String(1024 * 1024))
+    .option('--max-events <n>', 'line events recorded per run; past it the program runs on unrecorded', '10000')
+    .option('--max-processes <n>', 'processes/threads per run', '16');
+}
+
+export function registerTrace(program: Command): void {
+  const cmd = program
+    .command('trace')
+    .description('Trace programs line by line: one Trace record (JSON) per run on stdout.')
+    .argument('[runs]', 'JSONL file of runs {"id","language","code","stdin"|"call"|"fn_name"+"args"}, or - for stdin')
+    .option('--code <file>', 'trace one program file instead of a JSONL of runs')
+    .option('--stdin <file>', 'with --code: file to feed on standard input')
+    .option('--input <text>', 'with --code: text to feed on standard input')
+    .option('--call <expr>', 'with --code: call expression to evaluate after the program, e.g. "f([1, 2], 3)"')
+    .option('--fn <name>', 'with --code: function (or Solution method) to call with --args')
+    .option('--args <json>', 'with --fn: JSON array of arguments', '[]')
+    .option('-l, --language <language>', 'python or javascript (default: from the file name or content)')
+    .option('-j, --jobs <n>', 'runs in parallel', String(Math.max(1, cpus().length)))
+    .option('--plain', 'run without instrumentation (same sandbox), for comparison')
+    .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)');
+  addLimitOptions(cmd)
+    .addHelpText('after', `
+Examples:
+  $ coderl-trace trace --code solution.py --input "3\\n1 2 3\\n"
+  $ coderl-trace trace --code f.py --call "f([1, 2], 3)"
+  $ coderl-trace trace runs.jsonl > traces.jsonl
+  $ cat runs.jsonl | coderl-trace trace - --jobs 4
+
+Exit status: 0 when every record was traced (whatever the programs did),
+1 when some input lines were not valid runs (an error record is printed
+in their place), 2 on usage errors, 3 when an input file cannot be read.`)
+    .action(async (runsFile: string | undefined, flags: TraceFlags) => {
+      const jobs = Number(flags.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive whole number, got "${flags.jobs}"`);
+      const limits = limitsFromFlags(flags);
+      if (flags.code !== undefined && runsFile !== undefined) throw new UsageError('give either a runs file or --code, not both');
+      if (flags.code === undefined && runsFile === undefined) throw new UsageError('give a runs file (or -) or --code FILE');
+      const runs = flags.code !== undefined ? singleRun(flags) : runsFromJsonl(runsFile!);
+      const tracer = new Tracer({ jobs, limits, python: flags.python });
+      let bad = 0;
+      try {
+        const results = orderedMap(runs, jobs, async (item) => {
+          if ('error' in item) return item.error;
+          return tracer.trace(item.run, flags.plain ? 'plain' : 'trace');
+        });
+        for await (const record of results) {
+          if ('error' in record) bad++;
+          await writeJsonl(process.stdout, record);
+        }
+      } finally {
+        tracer.close();
+      }
+      process.exitCode = bad > 0 ? EXIT.partial : EXIT.ok;
+    });
+}
+
+type RunItem = { run: Run } | { error: { id: string; error: string; line: number } };
+
+async function* singleRun(flags: TraceFlags): AsyncGenerator<RunItem> {
+  const code = await readSource(flags.code!);
+  const language = detectLanguage(code, flags.code!, flags.language);
+  yield { run: { id: flags.code!, language, code, input: await singleInput(flags) } };
+}
+
+async function singleInput(flags: TraceFlags): Promise<RunInput> {
+  const given = [flags.stdin, flags.input, flags.call, flags.fn].filter((v) => v !== undefined).length;
+  if (given > 1) throw new UsageError('give at most one of --stdin, --input, --call, --fn');
+  if (flags.call !== undefined) return { kind: 'call', call: flags.call };
+  if (flags.fn !== undefined) {
+    let args: unknown;
+    try {
+      args = JSON.parse(flags.args ?? '[]');
+    } catch (err) {
+      throw new UsageError(`--args is not valid JSON: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(args)) throw new UsageError('--args must be a JSON array');
+    return { kind: 'fn', fn_name: flags.fn, args };
+  }
+  if (flags.stdin !== undefined) {
+    try {
+      return { kind: 'stdin', stdin: await readFile(flags.stdin, 'utf8') };
+    } catch (err) {
+      throw new InputError(`cannot read ${flags.stdin}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+  }
+  return { kind: 'stdin', stdin: flags.input?.replace(/\\n/g, '\n') ?? '' };
+}
+
+async function* runsFromJsonl(file: string): AsyncGenerator<RunItem> {
+  const input = openInput(file);
+  const opened = new Promise<void>((resolve, reject) => {
+    if (file === '-') return resolve();
+    input.once('open', () => resolve());
+    input.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot read ${file}: ${err.code ?? err.message}`)));
+  });
+  await opened;
+  for await (const line of readJsonl(input)) {
+    const fallbackId = `${file}:${line.lineNo}`;
+    if (!line.ok) {
+      yield { error: { id: fallbackId, error: line.error, line: line.lineNo } };
+      continue;
+    }
+    try {
+      yield { run: parseRunRecord(line.value, fallbackId) };
+    } catch (err) {
+      if (!(err instanceof RunRecordError)) throw err;
+      yield { error: { id: fallbackId, error: err.message, line: line.lineNo } };
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Run -> Trace: instrument (cached by code hash), send to the executor pool,
+ * decode. Also runs programs plain (untraced) through the same sandbox.
+ */
+import { createHash } from 'node:crypto';
+import { instrument } from '../instrument/index.js';
+import type { Instrumented } from '../instrument/types.js';
+import type { Run } from '../model/run.js';
+import type { Trace } from '../model/trace.js';
+import { ExecutorPool } from '../run/pool.js';
+import { findInterpreters, type Interpreters } from '../run/interpreters.js';
+import type { Limits } from '../run/limits.js';
+import { decodeTrace } from './decode.js';
+import { VERSION } from '../version.js';
+
+export interface TracerOptions {
+  jobs: number;
+  limits: Limits;
+  python?: string;
+}
+
+const CACHE_SIZE = 4096;
+
+export class Tracer {
+  readonly interpreters: Interpreters;
+  private readonly pool: ExecutorPool;
+  private readonly cache = new Map<string, Promise<Instrumented>>();
+
+  constructor(private readonly options: TracerOptions) {
+    this.interpreters = findInterpreters({ python: options.python });
+    this.pool = new ExecutorPool(this.interpreters, options.jobs);
+  }
+
+  /** Trace one run; never throws for anything the program does. */
+  async trace(run: Run, mode: 'trace' | 'plain' = 'trace'): Promise<Trace> {
+    const instrumented = mode === 'trace' ? await this.instrumented(run) : null;
+    const scopes = instrumented?.scopes ?? [];
+    const result = await this.pool.run({
+      language: run.language,
+      mode,
+      source: run.code,
+      instrumented: instrumented?.code ?? null,
+      line_map: instrumented?.lineMap?.map((l) => [l.line, l.inserted]) ?? null,
+      probes: instrumented?.probes ?? [],
+      probe_scopes: instrumented?.probes.map((p) => scopes.indexOf(p.scope)) ?? [],
+      scopes,
+      input: run.input,
+      limits: this.options.limits,
+    });
+    return decodeTrace(result, {
+      id: run.id,
+      language: run.language,
+      instrumented,
+      provenance: this.provenance(run),
+    });
+  }
+
+  private provenance(run: Run): Record<string, unknown> {
+    const interpreter = run.language === 'python'
+      ? `python ${this.interpreters.pythonVersion}`
+      : `node ${this.interpreters.nodeVersion}`;
+    return { tool: `coderl-trace ${VERSION}`, interpreter, limits: this.options.limits };
+  }
+
+  /** Instrumentation depends only on (language, code): cache it by hash. */
+  private instrumented(run: Run): Promise<Instrumented> {
+    const key = createHash('sha256').update(run.language).update('\0').update(run.code).digest('hex');
+    let hit = this.cache.get(key);
+    if (hit) {
+      // Refresh recency for the LRU.
+      this.cache.delete(key);
+    } else {
+      hit = instrument(run.language, run.code);
+      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    }
+    this.cache.set(key, hit);
+    return hit;
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+}
