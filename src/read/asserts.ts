@@ -29,11 +29,12 @@ export interface AssertScan {
 /**
  * @param entryPoint the function under test; `candidate` (HumanEval's
  *   parameter name) is always accepted too and rewritten to it.
+ * @param definedNames functions the program defines: when no entry point is
+ *   known (MBPP), an assert calling one of them tests it.
  */
-export function scanAsserts(testCode: string, entryPoint: string | null, language: Language): AssertScan {
+export function scanAsserts(testCode: string, entryPoint: string | null, language: Language, definedNames: readonly string[] = []): AssertScan {
   const statements = language === 'python' ? pythonAsserts(testCode) : jsAsserts(testCode);
-  const names = new Set(['candidate']);
-  if (entryPoint) names.add(entryPoint);
+  const names = new Set(entryPoint ? ['candidate', entryPoint] : definedNames);
   const calls: AssertCall[] = [];
   let skipped = 0;
   for (const s of statements) {
@@ -42,7 +43,7 @@ export function scanAsserts(testCode: string, entryPoint: string | null, languag
       skipped++;
       continue;
     }
-    const target = entryPoint ?? parsed.callee;
+    const target = parsed.callee === 'candidate' && entryPoint ? entryPoint : parsed.callee;
     calls.push({ call: target + parsed.call.slice(parsed.callee.length), expected: parsed.expected });
   }
   return { calls, skipped };
@@ -150,6 +151,17 @@ const OPEN = '([{';
 const CLOSE = ')]}';
 
 /** Index of the bracket closing the one at `open`, or -1. Skips strings and comments. */
+/** Names of top-level functions a program defines (`def f`, `function f`, `const f = (...) =>`). */
+export function definedFunctions(code: string, language: Language): string[] {
+  const re = language === 'python'
+    ? /^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(|^class\s+([A-Za-z_]\w*)/gm
+    : /^(?:export\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)/gm;
+  const names: string[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(code)) !== null) names.push(m[1] ?? m[2]);
+  return names;
+}
+
 export function matchingBracket(text: string, open: number, language: Language): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {

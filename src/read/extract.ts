@@ -58,7 +58,7 @@ export function extractCode(response: string, hint: Language | null = null): Ext
     const fence = wanted[wanted.length - 1];
     const language = LABELS[fence.label];
     return finish(fence.body, `last \`\`\`${fence.label} fence of ${fences.length}${reasoningRule}${fence.closed ? '' : ' (unclosed)'}`,
-      language, hint === null ? `fence label \`\`\`${fence.label}` : 'given');
+      language, hint === null ? `fence label \`\`\`${fence.label}` : 'given (record or --language)');
   }
   if (hint !== null && labelled.length > 0) {
     const found = [...new Set(labelled.map((f) => LABELS[f.label]))].join(', ');
@@ -88,7 +88,7 @@ function finish(code: string, codeRule: string, language: Language, languageRule
 }
 
 function finishGuessing(code: string, codeRule: string, hint: Language | null): Extraction {
-  if (hint !== null) return finish(code, codeRule, hint, 'given');
+  if (hint !== null) return finish(code, codeRule, hint, 'given (record or --language)');
   const guess = guessLanguage(code);
   if (guess.language === null) {
     return { ok: false, reason: 'unknown-language', detail: `cannot tell the language of the code (${guess.rule})` };
@@ -186,7 +186,7 @@ export function looksLikeCode(text: string): boolean {
   for (const line of lines) {
     const t = line.trim();
     const words = t.split(/\s+/);
-    const isSentence = /^[A-Z][a-z]/.test(t) && words.length >= 5 && !/[=(){}[\];]/.test(t);
+    const isSentence = /^[A-Z]/.test(t) && words.length >= 5 && !/[=(){}[\];]/.test(t);
     if (isSentence) prose++;
   }
   const guess = guessLanguage(text);

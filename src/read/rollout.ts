@@ -4,6 +4,7 @@
  * record, and `finishCandidate` checks types, extracts the code, normalises
  * the tests and builds the Rollout, or says why not.
  */
+import { definedFunctions } from './asserts.js';
 import { extractCode } from './extract.js';
 import { parseTests } from './test-cases.js';
 import type { Language, ReadResult, RejectReason, Rollout, Source } from './types.js';
@@ -83,7 +84,8 @@ function build(c: Candidate, source: Source, opts: FinishOptions): Rollout {
   if (c.groundTruth === undefined || c.groundTruth === null) {
     throw new RecordError('no-tests', c.noTestsHint ?? 'the record has no test cases');
   }
-  const tests = parseTests(c.groundTruth, { language: extraction.language, fnName, entryPoint });
+  const definedNames = definedFunctions(extraction.code, extraction.language);
+  const tests = parseTests(c.groundTruth, { language: extraction.language, fnName, entryPoint, definedNames });
   if (!tests.ok) throw new RecordError(tests.reason, tests.detail);
 
   const reward = optionalNumber(c.reward, 'reward');

@@ -32,6 +32,8 @@ export interface TestContext {
   /** fn_name known from elsewhere (metadata.func_name, extra_info, a field). */
   fnName?: string | null;
   entryPoint?: string | null;
+  /** Functions the program defines, to recognise MBPP-style asserts without an entry point. */
+  definedNames?: readonly string[];
 }
 
 export type ParsedTests =
@@ -45,11 +47,11 @@ export function parseTests(spec: unknown, ctx: TestContext): ParsedTests {
   if (typeof spec === 'string') {
     const decoded = tryJson(spec);
     if (decoded !== undefined && typeof decoded !== 'string' && typeof decoded !== 'number') return parseTests(decoded, ctx);
-    return fromAssertCode([spec], ctx.entryPoint ?? ctx.fnName ?? null, ctx.language);
+    return fromAssertCode([spec], ctx.entryPoint ?? ctx.fnName ?? null, ctx);
   }
   if (Array.isArray(spec)) {
     if (spec.length === 0) return { ok: false, reason: 'no-tests', detail: 'the test list is empty' };
-    if (spec.every((t) => typeof t === 'string')) return fromAssertCode(spec as string[], ctx.entryPoint ?? ctx.fnName ?? null, ctx.language);
+    if (spec.every((t) => typeof t === 'string')) return fromAssertCode(spec as string[], ctx.entryPoint ?? ctx.fnName ?? null, ctx);
     if (spec.every((t) => isObject(t) && 'input' in t)) return fromCaseList(spec as Record<string, unknown>[], ctx);
     return { ok: false, reason: 'bad-tests', detail: 'a test list must hold assert strings or {input, output} objects' };
   }
@@ -64,8 +66,8 @@ export function parseTests(spec: unknown, ctx: TestContext): ParsedTests {
   for (const key of ['test', 'test_code', 'functional', 'tests', 'test_list', 'assert_case']) {
     const v = spec[key];
     const entry = str(spec.entry_point) ?? str(spec.fn_name) ?? ctx.entryPoint ?? ctx.fnName ?? null;
-    if (typeof v === 'string' && v.trim() !== '') return fromAssertCode([v], entry, ctx.language);
-    if (Array.isArray(v) && v.length > 0 && v.every((t) => typeof t === 'string')) return fromAssertCode(v as string[], entry, ctx.language);
+    if (typeof v === 'string' && v.trim() !== '') return fromAssertCode([v], entry, ctx);
+    if (Array.isArray(v) && v.length > 0 && v.every((t) => typeof t === 'string')) return fromAssertCode(v as string[], entry, ctx);
   }
   return { ok: false, reason: 'bad-tests', detail: `unrecognised test spec with keys ${Object.keys(spec).join(', ') || '(none)'}` };
 }
@@ -156,8 +158,8 @@ function callCase(index: number, fn: string, input: unknown, output: unknown): T
   return test;
 }
 
-function fromAssertCode(code: string[], entryPoint: string | null, language: Language): ParsedTests {
-  const scan = scanAsserts(code.join('\n'), entryPoint, language);
+function fromAssertCode(code: string[], entryPoint: string | null, ctx: TestContext): ParsedTests {
+  const scan = scanAsserts(code.join('\n'), entryPoint, ctx.language, ctx.definedNames);
   const notes = [`tests: ${scan.calls.length} calls from assert code`];
   if (scan.skipped > 0) notes.push(`tests: skipped ${scan.skipped} asserts that do not call the entry point`);
   if (scan.calls.length === 0) {
