@@ -254,7 +254,7 @@ class Parser {
     }
     const items = iterableItems(arg);
     if (!items) this.fail(`${name}() needs a list, tuple, set or string literal`, at);
-    if (name === 'set' || name === 'frozenset') return { t: 'set', items, frozen: name === 'frozenset' };
+    if (name === 'set' || name === 'frozenset') return { t: 'set', items: uniqueItems(items, 'python'), frozen: name === 'frozenset' };
     return { t: name as 'tuple' | 'list', items };
   }
 
@@ -276,13 +276,13 @@ class Parser {
         items = arg.items;
       }
       this.expect(')');
-      if (ctor === 'Set') return { t: 'set', items, frozen: false };
+      if (ctor === 'Set') return { t: 'set', items: uniqueItems(items, 'javascript'), frozen: false };
       const entries: [Lit, Lit][] = [];
       for (const pair of items) {
         if (pair.t !== 'list' || pair.items.length !== 2) this.fail('new Map() takes [key, value] pairs', at);
         entries.push([pair.items[0], pair.items[1]]);
       }
-      return { t: 'map', entries };
+      return { t: 'map', entries: uniqueEntries(entries, 'javascript') };
     }
     if (name !== 'Set' && name !== 'Map') this.fail(`${JSON.stringify(name)} is not a literal`, at);
     this.skipSpace();
@@ -308,7 +308,7 @@ class Parser {
         entries.push([v, this.value()]);
       } else items.push(v);
     }
-    return name === 'Set' ? { t: 'set', items, frozen: false } : { t: 'map', entries };
+    return name === 'Set' ? { t: 'set', items: uniqueItems(items, 'javascript'), frozen: false } : { t: 'map', entries: uniqueEntries(entries, 'javascript') };
   }
 
   /** Comma-separated values up to `close`; returns the items and whether a comma was seen. */
@@ -377,8 +377,8 @@ class Parser {
         items.push(key);
       }
     }
-    if (items.length) return { t: 'set', items, frozen: false };
-    return { t: 'dict', entries };
+    if (items.length) return { t: 'set', items: uniqueItems(items, this.dialect), frozen: false };
+    return { t: 'dict', entries: uniqueEntries(entries, this.dialect) };
   }
 
   /** An object key: any value in Python; a string, number or bare identifier in JavaScript; a string in JSON. */
@@ -505,6 +505,51 @@ class Parser {
     if (code > 0x10ffff) this.fail('escape beyond U+10FFFF', at);
     return n === 4 ? String.fromCharCode(code) : String.fromCodePoint(code);
   }
+}
+
+/**
+ * Identity of a key as the language sees it, for collapsing duplicates the
+ * way evaluating the literal would: Python `{1: 'a', 1.0: 'b', True: 'c'}`
+ * is `{1: 'c'}`; JSON and JS objects keep the last value of a repeated key.
+ * Null for keys that cannot be hashed (a list): those are never merged.
+ */
+function keyId(k: Lit, dialect: Dialect): string | null {
+  switch (k.t) {
+    case 'none': return 'None';
+    case 'undefined': return 'undefined';
+    case 'bool': return dialect === 'python' ? `n:${k.v ? 1 : 0}` : `b:${k.v}`;
+    case 'int': return k.big ? `big:${k.v}` : `n:${k.v}`;
+    case 'float':
+      if (Number.isNaN(k.v)) return dialect === 'python' ? null : 'n:NaN'; // each Python nan is its own key
+      return Number.isInteger(k.v) ? `n:${BigInt(k.v)}` : `n:${k.v}`;
+    case 'str': return `s:${k.v}`;
+    case 'bytes': return `y:${k.v}`;
+    case 'tuple': {
+      const ids = k.items.map((x) => keyId(x, dialect));
+      return ids.includes(null) ? null : `t:(${ids.join(',')})`;
+    }
+    case 'set': return null;
+    default: return null;
+  }
+}
+
+/** First position, last value (Python and JavaScript both keep a repeated key where it first appeared). */
+function uniqueEntries(entries: [Lit, Lit][], dialect: Dialect): [Lit, Lit][] {
+  const out: [Lit, Lit][] = [];
+  const seen = new Map<string, number>();
+  for (const [k, v] of entries) {
+    const id = keyId(k, dialect);
+    const i = id === null ? undefined : seen.get(id);
+    if (i === undefined) {
+      if (id !== null) seen.set(id, out.length);
+      out.push([k, v]);
+    } else out[i] = [out[i][0], v];
+  }
+  return out;
+}
+
+function uniqueItems(items: Lit[], dialect: Dialect): Lit[] {
+  return uniqueEntries(items.map((x) => [x, x]), dialect).map(([k]) => k);
 }
 
 function negate(v: Lit, sign: string): Lit {
