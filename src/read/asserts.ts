@@ -140,9 +140,12 @@ function firstCall(text: string, names: Set<string>, language: Language): { call
   return null;
 }
 
+/** `((f(x)))` -> `f(x)`; a tuple `(1, 2)` or `()` keeps its parentheses. */
 function stripParens(text: string, language: Language): string {
   while (text.startsWith('(') && matchingBracket(text, 0, language) === text.length - 1) {
-    text = text.slice(1, -1).trim();
+    const inner = text.slice(1, -1).trim();
+    if (inner === '' || splitTopLevel(inner, ',', language).length > 1) break;
+    text = inner;
   }
   return text;
 }
