@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerTrace } from './commands/trace.js';
 import { registerInstrument } from './commands/instrument.js';
+import { registerBuild } from './commands/build.js';
+import { registerScore } from './commands/score.js';
 import { VERSION } from './version.js';
 import { UsageError, InputError, SandboxUnavailableError, EXIT } from './errors.js';
 
@@ -15,7 +17,9 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerBuild(program);
   registerTrace(program);
+  registerScore(program);
   registerInstrument(program);
   return program;
 }

@@ -33,7 +33,15 @@ export class Tracer {
 
   /** Trace one run; never throws for anything the program does. */
   async trace(run: Run, mode: 'trace' | 'plain' = 'trace'): Promise<Trace> {
-    const instrumented = mode === 'trace' ? await this.instrumented(run) : null;
+    let instrumented: Instrumented | null = null;
+    if (mode === 'trace') {
+      try {
+        instrumented = await this.instrumented(run);
+      } catch (err) {
+        // An instrumenter bug must not lose the run: it runs untraced, flagged.
+        instrumented = { language: run.language, code: null, probes: [], scopes: ['<module>'], lineMap: null, problem: `instrumenter failed: ${(err as Error).message}` };
+      }
+    }
     const scopes = instrumented?.scopes ?? [];
     const result = await this.pool.run({
       language: run.language,

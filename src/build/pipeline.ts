@@ -1,0 +1,212 @@
+/**
+ * The build funnel: rollouts in, tasks out, every record accounted for.
+ *
+ *   read -> shard -> keep (reward) -> pick tests -> dedup (program, input)
+ *        -> trace -> keep (own verdict) -> run outcome -> complexity
+ *        -> task -> prompt length -> dedup (input, output) -> export
+ *
+ * Each read unit (one rollout, or one reject from the reader) ends as
+ * exactly one of: tasks written, a reject with a reason, or skipped by
+ * --shard. Per-test rejects are listed too, so a rollout with three tests
+ * and one task shows why the other two gave none. Results are emitted in
+ * input order, so the output is the same at any --jobs.
+ */
+import { createHash } from 'node:crypto';
+import { readRollouts, type ReadOptions, type Rollout, type TestCase } from '../read/index.js';
+import type { Trace } from '../model/trace.js';
+import type { TaskKind } from '../model/task.js';
+import type { Limits } from '../run/limits.js';
+import { orderedMap } from '../run/pool.js';
+import { Tracer } from '../trace/tracer.js';
+import { makeTask, type Task } from '../tasks/task.js';
+import type { TargetPolicy } from '../tasks/targets.js';
+import { approxTokens } from './tokens.js';
+import { passesTest } from './verdict.js';
+import { Funnel } from './funnel.js';
+import { VERSION } from '../version.js';
+
+export interface BuildOptions {
+  paths: string[];
+  read: ReadOptions;
+  keep: 'failed' | 'passed' | 'all';
+  testsPerProgram: number;
+  keepErrors: boolean;
+  keepEmpty: boolean;
+  minEvents: number;
+  maxEvents: number;
+  task: TaskKind;
+  policy: TargetPolicy;
+  targets: number;
+  seed: string;
+  template?: string;
+  maxPromptTokens: number | null;
+  jobs: number;
+  limits: Limits;
+  python?: string;
+  shard: { index: number; count: number } | null;
+}
+
+export interface RejectRecord {
+  key: string;
+  source: unknown;
+  /** `read`, `select`, `run`, `task`: where in the funnel it stopped. */
+  stage: string;
+  reason: string;
+  detail: string;
+  test_index?: number;
+}
+
+export interface BuildSink {
+  task(task: Task): Promise<void>;
+  reject(reject: RejectRecord): Promise<void>;
+  progress?(funnel: Funnel): void;
+}
+
+type TestOutcome = { task: Task } | { reject: RejectRecord };
+
+interface UnitOutcome {
+  key: string;
+  source: unknown;
+  /** When the whole unit stops before any test is traced. */
+  reject?: RejectRecord;
+  skipped?: boolean;
+  tests: TestOutcome[];
+}
+
+export async function build(options: BuildOptions, sink: BuildSink): Promise<Funnel> {
+  const funnel = new Funnel();
+  const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python });
+  const seenRuns = new Set<string>();
+  const seenIO = new Set<string>();
+  const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
+  let ordinal = 0;
+  try {
+    const units = orderedMap(readRollouts(options.paths, options.read), options.jobs, async (result): Promise<UnitOutcome> => {
+      const mine = options.shard === null || ordinal++ % options.shard.count === options.shard.index;
+      if (!result.ok) {
+        const { key, source, reason, detail } = result.reject;
+        return { key, source, skipped: !mine, reject: { key, source, stage: 'read', reason, detail }, tests: [] };
+      }
+      const rollout = result.rollout;
+      const unit = { key: rollout.key, source: rollout.source, tests: [] as TestOutcome[] };
+      if (!mine) return { ...unit, skipped: true };
+      const early = selectBeforeRun(rollout, options, seenRuns);
+      if ('reject' in early) return { ...unit, reject: early.reject };
+      // Everything above ran synchronously, in input order: dedup is deterministic.
+      const traced = await Promise.all(early.tests.map(async (test) => ({ test, trace: await tracer.trace(runOf(rollout, test)) })));
+      funnel.countRuns(traced.map((t) => t.trace.status));
+      const verdictReject = keepByOwnVerdict(rollout, traced, options);
+      if (verdictReject) return { ...unit, reject: verdictReject };
+      unit.tests = traced.map(({ test, trace }) => toTask(rollout, test, trace, options, provenance));
+      return unit;
+    });
+    for await (const unit of units) {
+      funnel.records++;
+      if (unit.skipped) {
+        funnel.shardSkipped++;
+        continue;
+      }
+      if (unit.reject) {
+        funnel.reject(unit.reject.stage, unit.reject.reason);
+        await sink.reject(unit.reject);
+        continue;
+      }
+      let written = 0;
+      let firstReject: RejectRecord | null = null;
+      for (const outcome of unit.tests) {
+        let rej = 'reject' in outcome ? outcome.reject : null;
+        if ('task' in outcome) {
+          const io = ioKey(outcome.task);
+          if (seenIO.has(io)) {
+            rej = testReject(unit, outcome.task.ground_truth.provenance.test_index as number, 'select', 'duplicate-input-output', 'the same input and output already gave a task');
+          } else {
+            seenIO.add(io);
+            await sink.task(outcome.task);
+            funnel.tasks++;
+            written++;
+          }
+        }
+        if (rej) {
+          funnel.testRejects[rej.reason] = (funnel.testRejects[rej.reason] ?? 0) + 1;
+          firstReject ??= rej;
+          if (unit.tests.length > 1) await sink.reject({ ...rej, stage: `test:${rej.stage}` });
+        }
+      }
+      if (written > 0) funnel.withTasks++;
+      else {
+        const rej = firstReject ?? { key: unit.key, source: unit.source, stage: 'select', reason: 'no-tests', detail: 'no test selected' };
+        funnel.reject(rej.stage, rej.reason);
+        await sink.reject(rej);
+      }
+      sink.progress?.(funnel);
+    }
+  } finally {
+    tracer.close();
+  }
+  return funnel;
+}
+
+function selectBeforeRun(rollout: Rollout, options: BuildOptions, seenRuns: Set<string>): { tests: TestCase[] } | { reject: RejectRecord } {
+  const rej = (reason: string, detail: string) => ({ reject: { key: rollout.key, source: rollout.source, stage: 'select', reason, detail } });
+  if (options.keep !== 'all' && rollout.passed !== null && rollout.passed !== (options.keep === 'passed')) {
+    return rej(rollout.passed ? 'passed' : 'failed', `--keep ${options.keep}: the rollout ${rollout.passed ? 'passed' : 'failed'} (reward ${rollout.reward})`);
+  }
+  if (rollout.tests.length === 0) return rej('no-tests', 'the rollout has no test inputs');
+  const tests: TestCase[] = [];
+  for (const test of rollout.tests) {
+    if (tests.length >= options.testsPerProgram) break;
+    const key = hash(rollout.language, rollout.code, JSON.stringify(test.input));
+    if (seenRuns.has(key)) continue;
+    seenRuns.add(key);
+    tests.push(test);
+  }
+  if (tests.length === 0) return rej('duplicate-program-input', 'every test input of this program was already traced for an identical program');
+  return { tests };
+}
+
+/** With no verdict in the file, decide pass/fail from our own runs. */
+function keepByOwnVerdict(rollout: Rollout, traced: { test: TestCase; trace: Trace }[], options: BuildOptions): RejectRecord | null {
+  if (options.keep === 'all' || rollout.passed !== null) return null;
+  const verdicts = traced.map(({ test, trace }) => passesTest(trace, test));
+  if (verdicts.some((v) => v === null)) return null; // cannot tell: keep, noted in provenance
+  const passed = verdicts.every((v) => v === true);
+  if (passed === (options.keep === 'passed')) return null;
+  return { key: rollout.key, source: rollout.source, stage: 'select', reason: passed ? 'passed' : 'failed', detail: `--keep ${options.keep}: the program ${passed ? 'passed' : 'failed'} its traced tests` };
+}
+
+function toTask(rollout: Rollout, test: TestCase, trace: Trace, options: BuildOptions, provenance: Record<string, unknown>): TestOutcome {
+  const rej = (stage: string, reason: string, detail: string): TestOutcome => ({ reject: testReject(rollout, test.index, stage, reason, detail) });
+  if (trace.status !== 'ok' && !options.keepErrors) return rej('run', `run-${trace.status}`, trace.detail ?? trace.status);
+  if (trace.warnings.includes('channel-tampered')) return rej('run', 'channel-tampered', 'the trace channel was written by the program');
+  const empty = test.input.kind === 'stdin' ? trace.stdout.trim() === '' : trace.return === null;
+  if (empty && !options.keepEmpty) return rej('run', 'no-output', test.input.kind === 'stdin' ? 'the program printed nothing' : 'the call returned nothing');
+  if (trace.events.length < options.minEvents) return rej('select', 'too-simple', `${trace.events.length} line events, under --min-events ${options.minEvents}`);
+  if (trace.events.length > options.maxEvents || (trace.limits.events && Number.isFinite(options.maxEvents))) {
+    return rej('select', 'too-complex', `over --max-steps ${options.maxEvents} line events`);
+  }
+  const made = makeTask(rollout, test, trace, { kind: options.task, policy: options.policy, targets: options.targets, seed: options.seed, template: options.template, provenance });
+  if (!made.ok) return rej('task', made.reason, made.detail);
+  if (options.maxPromptTokens !== null) {
+    const tokens = approxTokens(made.task.prompt);
+    if (tokens > options.maxPromptTokens) return rej('task', 'prompt-too-long', `~${tokens} tokens, over --max-prompt-tokens ${options.maxPromptTokens}`);
+  }
+  return { task: made.task };
+}
+
+function testReject(unit: { key: string; source: unknown }, testIndex: number, stage: string, reason: string, detail: string): RejectRecord {
+  return { key: unit.key, source: unit.source, stage, reason, detail, test_index: testIndex };
+}
+
+function runOf(rollout: Rollout, test: TestCase) {
+  return { id: `${rollout.key}#${test.index}`, language: rollout.language, code: rollout.code, input: test.input };
+}
+
+function ioKey(task: Task): string {
+  return hash(task.language, task.ground_truth.input, task.ground_truth.expected_output, task.kind);
+}
+
+function hash(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}

@@ -1,0 +1,163 @@
+import type { Command } from 'commander';
+import { cpus } from 'node:os';
+import { createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { build, type BuildOptions } from '../build/pipeline.js';
+import { exportTask, EXPORT_FORMATS, type ExportFormat } from '../export/formats.js';
+import { writeJsonl } from '../jsonl.js';
+import { INPUT_FORMATS, parseFieldSpecs, type InputFormat } from '../read/index.js';
+import { TARGET_POLICIES, type TargetPolicy } from '../tasks/targets.js';
+import { TASK_KINDS, type TaskKind } from '../model/task.js';
+import { limitsFromFlags, type LimitFlags } from '../run/limits.js';
+import { addLimitOptions } from './trace.js';
+import { InputError, UsageError } from '../errors.js';
+
+interface BuildFlags extends LimitFlags {
+  output?: string;
+  format: string;
+  inputFormat: string;
+  field: string[];
+  dataset?: string;
+  language?: string;
+  task: string;
+  keep: string;
+  testsPerProgram: string;
+  targets: string;
+  policy: string;
+  seed: string;
+  template?: string;
+  keepErrors?: boolean;
+  keepEmpty?: boolean;
+  minSteps: string;
+  maxSteps?: string;
+  maxPromptTokens?: string;
+  rejects?: string;
+  stats?: string;
+  shard?: string;
+  jobs: string;
+  python?: string;
+  progress: boolean;
+}
+
+export function registerBuild(program: Command): void {
+  const cmd = program
+    .command('build')
+    .description('Turn rollout files into execution-semantics alignment tasks (JSONL on stdout or -o).')
+    .argument('<files...>', 'rollout files (JSONL, Parquet) or directories; - for stdin')
+    .option('-o, --output <file>', 'write tasks here instead of stdout')
+    .option('-f, --format <format>', `output format: ${EXPORT_FORMATS.join(', ')}`, 'verl')
+    .option('--input-format <format>', `auto, ${INPUT_FORMATS.join(', ')}`, 'auto')
+    .option('--field <name=path>', 'generic format: where a field lives (repeatable), e.g. code=completion', collect, [])
+    .option('--dataset <file>', 'trl-parquet: training dataset (JSONL) to join completions back to their tests by prompt')
+    .option('-l, --language <language>', 'force the language instead of detecting it')
+    .option('--task <kind>', `task kind: ${TASK_KINDS.join(', ')}`, 'output-vars')
+    .option('--keep <which>', 'failed | passed | all rollouts (by the reward in the file, else by our own run)', 'failed')
+    .option('--tests-per-program <n>', 'test inputs traced per program', '1')
+    .option('--targets <k>', 'target variables per task', '3')
+    .option('--policy <policy>', `how targets are chosen: ${TARGET_POLICIES.join(', ')}`, 'last-defined')
+    .option('--seed <seed>', 'seed for every random choice', '0')
+    .option('--template <file>', 'prompt template file ({{code}}, {{input}}, {{question}}, {{answer_example}}, ...)')
+    .option('--keep-errors', 'also make tasks from runs that crashed or hit a limit')
+    .option('--keep-empty', 'also make tasks from runs that printed/returned nothing')
+    .option('--min-steps <n>', 'drop runs with fewer line events (too simple)', '0')
+    .option('--max-steps <n>', 'drop runs with more line events (too complex)')
+    .option('--max-prompt-tokens <n>', 'drop tasks whose prompt is longer (approximate count)')
+    .option('--rejects <file>', 'write one JSON line per rejected record, with the reason')
+    .option('--stats <file>', 'write the funnel counts as JSON')
+    .option('--shard <i/n>', 'process only shard i of n (0-based), e.g. 0/8')
+    .option('-j, --jobs <n>', 'runs in parallel', String(Math.max(1, cpus().length)))
+    .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
+    .option('--no-progress', 'no progress line on stderr (it only shows on a terminal anyway)');
+  addLimitOptions(cmd)
+    .addHelpText('after', `
+Examples:
+  $ coderl-trace build rollouts/*.jsonl -o tasks.jsonl
+  $ coderl-trace build dumps/ --keep all --task output --format messages > sft.jsonl
+  $ coderl-trace build data.jsonl --field code=completion --field tests=gt.inputs --field outputs=gt.outputs
+  $ cat step_10.jsonl | coderl-trace build - --rejects rejects.jsonl --stats stats.json
+
+Exit status: 0 when the build finished (rejects are normal and counted),
+2 on usage errors, 3 when an input cannot be read or its format detected.`)
+    .action(async (files: string[], flags: BuildFlags) => {
+      const options = await buildOptions(files, flags);
+      const format = choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat;
+      if (flags.output?.endsWith('.parquet')) throw new UsageError('Parquet output is not supported yet: write JSONL (-o tasks.jsonl) and convert it (e.g. datasets / pandas)');
+      const out = flags.output ? createWriteStream(flags.output) : process.stdout;
+      const rejects = flags.rejects ? createWriteStream(flags.rejects) : null;
+      const showProgress = flags.progress && process.stderr.isTTY;
+      let index = 0;
+      const funnel = await build(options, {
+        task: (task) => writeJsonl(out, exportTask(task, format, index++)),
+        reject: async (rej) => { if (rejects) await writeJsonl(rejects, rej); },
+        progress: showProgress ? (f) => process.stderr.write(`\r${f.records} records, ${f.tasks} tasks, ${f.rejectedTotal} rejected `) : undefined,
+      });
+      if (showProgress) process.stderr.write('\n');
+      await Promise.all([close(flags.output ? out : null), close(rejects)]);
+      if (flags.stats) await writeFile(flags.stats, JSON.stringify(funnel.toJSON(), null, 2) + '\n');
+      process.stderr.write(`coderl-trace build: ${funnel.summary()}\n`);
+    });
+}
+
+async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOptions> {
+  const int = (flag: string, value: string, min: number) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number >= ${min}, got "${value}"`);
+    return n;
+  };
+  const jobs = int('--jobs', flags.jobs, 1);
+  let template: string | undefined;
+  if (flags.template) {
+    try {
+      template = await readFile(flags.template, 'utf8');
+    } catch (err) {
+      throw new InputError(`cannot read template ${flags.template}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+  }
+  let shard: BuildOptions['shard'] = null;
+  if (flags.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(flags.shard);
+    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard must be i/n with 0 <= i < n, got "${flags.shard}"`);
+    shard = { index: Number(m[1]), count: Number(m[2]) };
+  }
+  const language = flags.language === undefined ? undefined : (choice('--language', flags.language, ['python', 'javascript']) as 'python' | 'javascript');
+  return {
+    paths: files,
+    read: {
+      inputFormat: choice('--input-format', flags.inputFormat, ['auto', ...INPUT_FORMATS]) as InputFormat | 'auto',
+      fields: flags.field.length > 0 ? parseFieldSpecs(flags.field) : undefined,
+      dataset: flags.dataset,
+      language,
+    },
+    keep: choice('--keep', flags.keep, ['failed', 'passed', 'all']) as BuildOptions['keep'],
+    testsPerProgram: int('--tests-per-program', flags.testsPerProgram, 1),
+    keepErrors: flags.keepErrors === true,
+    keepEmpty: flags.keepEmpty === true,
+    minEvents: int('--min-steps', flags.minSteps, 0),
+    maxEvents: flags.maxSteps === undefined ? Infinity : int('--max-steps', flags.maxSteps, 1),
+    task: choice('--task', flags.task, TASK_KINDS) as TaskKind,
+    policy: choice('--policy', flags.policy, TARGET_POLICIES) as TargetPolicy,
+    targets: int('--targets', flags.targets, 1),
+    seed: flags.seed,
+    template,
+    maxPromptTokens: flags.maxPromptTokens === undefined ? null : int('--max-prompt-tokens', flags.maxPromptTokens, 1),
+    jobs,
+    limits: limitsFromFlags(flags),
+    python: flags.python,
+    shard,
+  };
+}
+
+function choice(flag: string, value: string, allowed: readonly string[]): string {
+  if (!allowed.includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function close(stream: Writable | null): Promise<void> {
+  if (!stream) return Promise.resolve();
+  return new Promise((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
