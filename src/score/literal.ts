@@ -160,11 +160,11 @@ class Parser {
         return { t: 'float', v: -Infinity };
       }
       if (!/[0-9]/.test(this.peek())) this.fail("expected a digit after '-'", at);
-      return negate(this.number(), sign);
+      return negate(this.number(), sign, 'json');
     }
     const inner = this.value();
     if (inner.t !== 'int' && inner.t !== 'float') this.fail(`'${sign}' applies only to numbers`, at);
-    return negate(inner, sign);
+    return negate(inner, sign, this.dialect);
   }
 
   number(): Lit {
@@ -552,8 +552,10 @@ function uniqueItems(items: Lit[], dialect: Dialect): Lit[] {
   return uniqueEntries(items.map((x) => [x, x]), dialect).map(([k]) => k);
 }
 
-function negate(v: Lit, sign: string): Lit {
+function negate(v: Lit, sign: string, dialect: Dialect): Lit {
   if (sign === '+') return v;
+  // JavaScript Numbers have a signed zero; Python ints do not
+  if (dialect === 'javascript' && v.t === 'int' && !v.big && v.v === 0n) return { t: 'float', v: -0 };
   if (v.t === 'int') return { ...v, v: -v.v };
   if (v.t === 'float') return { t: 'float', v: -v.v };
   return v;
