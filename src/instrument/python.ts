@@ -76,7 +76,10 @@ class PythonInstrumenter {
 
   run(root: Node): string {
     this.markStringRows(root);
-    this.visitBlock(root.namedChildren, { name: '<module>', prefix: '' }, 0);
+    // The module docstring stays unprobed: a `from __future__` import may follow it.
+    const statements = statementsOf(root);
+    const body = statements.length > 0 && isDocstring(statements[0]) ? statements.slice(1) : statements;
+    this.visitBlock(body, { name: '<module>', prefix: '' }, 0);
     return this.render();
   }
 
@@ -126,13 +129,10 @@ class PythonInstrumenter {
     const name = node.childForFieldName('name')?.text ?? '<class>';
     const body = node.childForFieldName('body');
     if (!body) return;
+    // Statements of the class body itself get no probes (see probeSimple and
+    // visitBody), but methods are found wherever they are (under `if`, `try`...).
     const classScope: Scope = { name: '<class>', prefix: `${scope.prefix}${name}.` };
-    // Only definitions inside a class body are instrumented.
-    for (const stmt of statementsOf(body)) {
-      if (stmt.type === 'function_definition' || stmt.type === 'decorated_definition' || stmt.type === 'class_definition') {
-        this.visitStatement(stmt, classScope, depth);
-      }
-    }
+    this.visitBlock(statementsOf(body), classScope, depth);
   }
 
   private visitFunction(node: Node, outer: Scope, depth: number): void {

@@ -14,6 +14,7 @@ own stdout/stderr are untouched. See tracers/README.md for the record shapes.
 """
 
 import ast
+import builtins
 import io
 import json
 import os
@@ -162,7 +163,7 @@ class Tracer:
         Rebinding the probe to a builtin makes the remaining probes nearly free."""
         self.capped = True
         self.channel.write(["L", "events"])
-        self.globals["__ctp__"] = abs
+        builtins.__ctp__ = abs
 
 
 def _remap_positions(tree, line_map):
@@ -287,8 +288,10 @@ def run(job):
         result["traced"] = traced
         if traced and job["mode"] == "trace":
             tracer = Tracer(job, channel, globals_)
-            globals_["__ctp__"] = tracer.probe
-            globals_["__ctx__"] = tracer.exit
+            # Hooks live in builtins, not in the module namespace, so that
+            # dir(), globals() and vars() show what a plain run shows.
+            builtins.__ctp__ = tracer.probe
+            builtins.__ctx__ = tracer.exit
         exec(code, globals_)
         if job["input"]["kind"] != "stdin":
             value = _resolve_entry(globals_, job["input"])()
@@ -302,9 +305,15 @@ def run(job):
         tb = _user_traceback(exc.__traceback__, path)
         result["exception"] = _exception_record(exc, tb)
         try:
-            traceback.print_exception(type(exc), exc, tb)
+            # Through sys.excepthook, as a plain run does: the C display adds
+            # the "Did you mean" hints that traceback.print_exception lacks
+            # in 3.11, and a hook the program installed still runs.
+            sys.excepthook(type(exc), exc.with_traceback(tb), tb)
         except BaseException:
-            pass
+            try:
+                traceback.print_exception(type(exc), exc, tb)
+            except BaseException:
+                pass
         status = 1
     finally:
         if tracer is not None:
