@@ -20,8 +20,8 @@
  *     this is the only way to write tuples, sets, int-keyed dicts, 2.0 vs 2, ...
  *   - or a plain JSON value (`3`, `[1, 2]`, `true`, `null`, `{"a": 1}`),
  *     read as the corresponding value of the language.
- * A JSON string whose content is not a complete literal (`"hello world"`) is
- * read as that string; so a string value that looks like a literal must be
+ * A JSON string is read as a literal of the language if it is one, else as
+ * JSON (`"[true, null]"`), else as the string itself (`"hello world"`); so a string value that looks like a literal must be
  * quoted inside: `"'1'"` is the string 1, `"1"` is the integer 1.
  * For a stdin program, `final_output` is the printed text (a JSON string;
  * a bare JSON number or array is taken as the text it is written as).
