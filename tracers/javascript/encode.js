@@ -1,0 +1,453 @@
+'use strict';
+/**
+ * JavaScript value encoder: value -> {repr, json} (table in tracers/README.md).
+ *
+ * It never runs user code. Properties are read through
+ * Object.getOwnPropertyDescriptor (accessors are reported, never called);
+ * toJSON / toString / valueOf / Symbol.toPrimitive / Symbol.iterator of user
+ * objects are never used; Map, Set, Date, RegExp and typed-array internals are
+ * read with built-ins captured when this module loads (before user code can
+ * patch them); Proxies are detected with util.types.isProxy and never touched.
+ *
+ * `repr` canonical form (single line, deterministic, close to util.inspect):
+ *   undefined  null  true  42  -0  NaN  Infinity  -Infinity  1.5  12n
+ *   strings    'it' ; "it's" ; `both ' and "` (util.inspect's quote choice),
+ *              escapes \n \t \r \b \f \v \\ \xHH, lone surrogates \uXXXX;
+ *              cut: 'abc'... 9997 more characters
+ *   Symbol(desc)
+ *   arrays     [ 1, 'a' ] ; [] ; holes <1 empty item> / <3 empty items>;
+ *              cut: [ 1, 2, ... 98 more items ] ; subclass: MyArr(2) [ 1, 2 ]
+ *   objects    { a: 1, 'b-c': 2, [Symbol(k)]: 3 } ; {} ; class instance Foo { x: 1 } ;
+ *              [Object: null prototype] { a: 1 } ; accessor [Getter] [Setter] [Getter/Setter]
+ *   Map(2) { 'a' => 1, 'b' => 2 }   Set(2) { 1, 2 }   Uint8Array(2) [ 1, 2 ]
+ *   2020-01-01T00:00:00.000Z (Date) ; Invalid Date ; /ab+/gi ; [TypeError: message]
+ *   [Function: f] [Function (anonymous)] [class A] [AsyncFunction: f] [GeneratorFunction: g]
+ *   Object [Generator] {}   [Proxy]   [Circular]   [Object] / [Array] (depth cap)
+ *   [module fs] (a built-in module object)   WeakMap { <items unknown> }
+ *   other built-ins: ClassName { <opaque> } (streams, readline interfaces, promises...)
+ * Caps: strings over maxString chars, collections over maxItems entries, nesting
+ * over maxDepth, and a total budget of maxChars repr characters per value
+ * (items past the budget become "... N more items"). Every cut sets `cut`.
+ */
+const util = require('node:util');
+const EventEmitter = require('node:events');
+
+const T = util.types;
+const getProto = Object.getPrototypeOf;
+const ownDesc = Object.getOwnPropertyDescriptor;
+const ownKeys = Object.keys;
+const ownSymbols = Object.getOwnPropertySymbols;
+const isArray = Array.isArray;
+const ObjectProto = Object.prototype;
+const ErrorProto = Error.prototype;
+const EmitterProto = EventEmitter.prototype;
+const call = Function.prototype.call.bind(Function.prototype.call);
+const getter = (proto, name) => ownDesc(proto, name).get;
+
+const fnToString = Function.prototype.toString;
+const mapEntries = Map.prototype.entries;
+const mapIterNext = getProto(new Map().entries()).next;
+const mapSize = getter(Map.prototype, 'size');
+const setValues = Set.prototype.values;
+const setIterNext = getProto(new Set().values()).next;
+const setSize = getter(Set.prototype, 'size');
+const dateGetTime = Date.prototype.getTime;
+const dateToISO = Date.prototype.toISOString;
+const regexpSource = getter(RegExp.prototype, 'source');
+const REGEXP_FLAGS = [
+  ['hasIndices', 'd'], ['global', 'g'], ['ignoreCase', 'i'], ['multiline', 'm'],
+  ['dotAll', 's'], ['unicode', 'u'], ['unicodeSets', 'v'], ['sticky', 'y'],
+].filter(([name]) => ownDesc(RegExp.prototype, name)).map(([name, flag]) => [getter(RegExp.prototype, name), flag]);
+const TypedArrayProto = getProto(Uint8Array.prototype);
+const typedTag = getter(TypedArrayProto, Symbol.toStringTag);
+const typedLength = getter(TypedArrayProto, 'length');
+const symbolDescription = getter(Symbol.prototype, 'description');
+const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
+const BOXED = [
+  [T.isNumberObject, Number.prototype.valueOf, 'Number'],
+  [T.isStringObject, String.prototype.valueOf, 'String'],
+  [T.isBooleanObject, Boolean.prototype.valueOf, 'Boolean'],
+  [T.isBigIntObject, BigInt.prototype.valueOf, 'BigInt'],
+  [T.isSymbolObject, Symbol.prototype.valueOf, 'Symbol'],
+];
+
+const DEFAULTS = { maxDepth: 10, maxItems: 100, maxString: 1000, maxChars: 2000 };
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Objects returned by require() of a built-in module, tagged by the runner. */
+const moduleNames = new WeakMap();
+function tagModule(value, name) {
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) moduleNames.set(value, name);
+}
+
+function quote(s) {
+  let q = "'";
+  if (s.includes("'")) {
+    if (!s.includes('"')) q = '"';
+    else if (!s.includes('`') && !s.includes('${')) q = '`';
+  }
+  let out = q;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ch = s[i];
+    if (ch === q || ch === '\\') out += '\\' + ch;
+    else if (c < 0x20 || c === 0x7f) out += ESCAPES[c] || '\\x' + c.toString(16).toUpperCase().padStart(2, '0');
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) { out += ch + s[i + 1]; i++; }
+      else out += '\\u' + c.toString(16).toUpperCase();
+    } else out += ch;
+  }
+  return out + q;
+}
+const ESCAPES = { 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
+
+function numberValue(n) {
+  if (Object.is(n, -0)) return { repr: '-0', json: { $type: 'float', value: '-0' } };
+  if (Number.isFinite(n)) return { repr: String(n), json: n };
+  const text = String(n); // NaN, Infinity, -Infinity
+  return { repr: text, json: { $type: 'float', value: text } };
+}
+
+/** Data value of an own property, or undefined; never calls an accessor. */
+function dataValue(obj, key) {
+  const d = ownDesc(obj, key);
+  return d && 'value' in d ? d.value : undefined;
+}
+
+/** Constructor name along the prototype chain, read from descriptors only. */
+function className(obj) {
+  let p = getProto(obj);
+  for (let hops = 0; p !== null && hops < 100; hops++) {
+    if (T.isProxy(p)) return 'Proxy';
+    const ctor = dataValue(p, 'constructor');
+    if (typeof ctor === 'function' && !T.isProxy(ctor)) {
+      const name = dataValue(ctor, 'name');
+      if (typeof name === 'string' && name) return name;
+    }
+    p = getProto(p);
+  }
+  return null;
+}
+
+function protoChainHas(obj, target) {
+  let p = getProto(obj);
+  for (let hops = 0; p !== null && hops < 100; hops++) {
+    if (p === target) return true;
+    if (T.isProxy(p)) return false;
+    p = getProto(p);
+  }
+  return false;
+}
+
+function functionValue(fn) {
+  const named = dataValue(fn, 'name');
+  const name = typeof named === 'string' ? named : '';
+  let source = '';
+  try { source = call(fnToString, fn).slice(0, 6); } catch { /* revoked or exotic */ }
+  if (source.startsWith('class') && /^class\b/.test(source)) {
+    return { repr: name ? `[class ${name}]` : '[class (anonymous)]', json: { $type: 'class', name } };
+  }
+  const kind = T.isGeneratorFunction(fn) ? (T.isAsyncFunction(fn) ? 'AsyncGeneratorFunction' : 'GeneratorFunction')
+    : T.isAsyncFunction(fn) ? 'AsyncFunction' : 'Function';
+  return { repr: name ? `[${kind}: ${name}]` : `[${kind} (anonymous)]`, json: { $type: 'function', name } };
+}
+
+function createEncoder(options = {}) {
+  const opts = { ...DEFAULTS, ...options };
+  let budget = 0; // repr characters still allowed for the current value
+  let cut = false;
+  const path = new Set(); // objects on the current path, for cycles
+
+  const spend = (text) => { budget -= text.length; return text; };
+  const outOfBudget = () => budget <= 0;
+
+  function str(s) {
+    if (s.length <= opts.maxString) return { repr: spend(quote(s)), json: s };
+    cut = true;
+    const prefix = s.slice(0, opts.maxString);
+    return {
+      repr: spend(`${quote(prefix)}... ${s.length - opts.maxString} more characters`),
+      json: { $type: 'str', prefix, length: s.length },
+    };
+  }
+
+  function primitive(v) {
+    switch (typeof v) {
+      case 'undefined': return { repr: 'undefined', json: { $type: 'undefined' } };
+      case 'boolean': return { repr: String(v), json: v };
+      case 'number': return numberValue(v);
+      case 'bigint': return { repr: `${v}n`, json: { $type: 'bigint', value: String(v) } };
+      case 'string': return str(v);
+      case 'symbol': {
+        const description = call(symbolDescription, v);
+        return { repr: `Symbol(${description ?? ''})`, json: { $type: 'symbol', description: description ?? null } };
+      }
+      default: return null; // object or function
+    }
+  }
+
+  function value(v, depth) {
+    if (v === null) return { repr: 'null', json: null };
+    const p = primitive(v);
+    if (p) { if (typeof v !== 'string') spend(p.repr); return p; }
+    if (T.isProxy(v)) return { repr: spend('[Proxy]'), json: { $type: 'proxy' } };
+    const moduleName = moduleNames.get(v);
+    if (moduleName !== undefined) return { repr: spend(`[module ${moduleName}]`), json: { $type: 'module', name: moduleName } };
+    if (typeof v === 'function') { const f = functionValue(v); spend(f.repr); return f; }
+    if (path.has(v)) return { repr: spend('[Circular]'), json: { $type: 'cycle' } };
+    const leaf = leafObject(v);
+    if (leaf) { spend(leaf.repr); return leaf; }
+    if (depth >= opts.maxDepth) {
+      cut = true;
+      return { repr: spend(isArray(v) ? '[Array]' : '[Object]'), json: { $type: 'depth' } };
+    }
+    path.add(v);
+    try {
+      return container(v, depth + 1);
+    } finally {
+      path.delete(v);
+    }
+  }
+
+  /** Objects that are encoded whole, without visiting children. */
+  function leafObject(v) {
+    if (T.isDate(v)) {
+      const time = call(dateGetTime, v);
+      if (Number.isNaN(time)) return { repr: 'Invalid Date', json: { $type: 'date', iso: null } };
+      const iso = call(dateToISO, v);
+      return { repr: iso, json: { $type: 'date', iso } };
+    }
+    if (T.isRegExp(v)) {
+      const source = call(regexpSource, v);
+      const flags = REGEXP_FLAGS.filter(([get]) => call(get, v)).map(([, f]) => f).join('');
+      return { repr: `/${source}/${flags}`, json: { $type: 'regexp', source, flags } };
+    }
+    if (T.isNativeError(v) || protoChainHas(v, ErrorProto)) {
+      const name = errorName(v);
+      const m = dataValue(v, 'message');
+      const message = typeof m === 'string' ? m : '';
+      return { repr: message ? `[${name}: ${message}]` : `[${name}]`, json: { $type: 'error', name, message } };
+    }
+    for (const [test, valueOf, name] of BOXED) {
+      if (test(v)) {
+        const inner = primitive(call(valueOf, v));
+        return { repr: `[${name}: ${inner.repr}]`, json: { $type: 'opaque', name } };
+      }
+    }
+    if (T.isGeneratorObject(v)) return { repr: 'Object [Generator] {}', json: { $type: 'generator', name: '' } };
+    if (T.isWeakMap(v) || T.isWeakSet(v)) {
+      const name = T.isWeakMap(v) ? 'WeakMap' : 'WeakSet';
+      return { repr: `${name} { <items unknown> }`, json: { $type: 'opaque', name } };
+    }
+    if (T.isAnyArrayBuffer(v)) {
+      const name = T.isArrayBuffer(v) ? 'ArrayBuffer' : 'SharedArrayBuffer';
+      const size = T.isArrayBuffer(v) ? call(arrayBufferByteLength, v) : dataValue(v, 'byteLength');
+      return { repr: `${name} { byteLength: ${size} }`, json: { $type: 'opaque', name } };
+    }
+    if (T.isPromise(v) || T.isDataView(v) || T.isWeakRef?.(v) || T.isModuleNamespaceObject(v) ||
+        T.isMapIterator(v) || T.isSetIterator(v) || protoChainHas(v, EmitterProto)) {
+      const name = className(v) ?? 'Object';
+      return { repr: `${name} { <opaque> }`, json: { $type: 'opaque', name } };
+    }
+    return null;
+  }
+
+  function errorName(err) {
+    for (let o = err, hops = 0; o !== null && hops < 100 && !T.isProxy(o); o = getProto(o), hops++) {
+      const n = dataValue(o, 'name');
+      if (typeof n === 'string') return n;
+    }
+    return className(err) ?? 'Error';
+  }
+
+  function container(v, depth) {
+    if (T.isTypedArray(v)) return typedArray(v, depth);
+    if (T.isMap(v)) return mapValue(v, depth);
+    if (T.isSet(v)) return setValue(v, depth);
+    if (isArray(v)) return arrayValue(v, depth);
+    return objectValue(v, depth);
+  }
+
+  /** `... N more items` marker, shared by every collection. */
+  function more(count, reprs, json) {
+    cut = true;
+    reprs.push(spend(`... ${count} more item${count === 1 ? '' : 's'}`));
+    json.push({ $type: 'more', count });
+  }
+
+  function wrap(open, reprs, close) {
+    return reprs.length === 0 ? `${open}${close}` : `${open} ${reprs.join(', ')} ${close}`;
+  }
+
+  function arrayValue(arr, depth) {
+    const length = arr.length; // own data property of a real array, never a getter
+    const reprs = [];
+    const json = [];
+    let holes = 0;
+    const flushHoles = () => {
+      if (holes === 0) return;
+      reprs.push(spend(`<${holes} empty item${holes === 1 ? '' : 's'}>`));
+      json.push({ $type: 'hole', count: holes });
+      holes = 0;
+    };
+    let i = 0;
+    for (; i < length && i < opts.maxItems && !outOfBudget(); i++) {
+      const d = ownDesc(arr, i);
+      if (d === undefined) { holes++; continue; }
+      flushHoles();
+      const item = 'value' in d ? value(d.value, depth) : accessor(d);
+      reprs.push(item.repr);
+      json.push(item.json);
+    }
+    flushHoles();
+    if (i < length) more(length - i, reprs, json);
+    const name = className(arr);
+    const prefix = name && name !== 'Array' ? `${name}(${length}) [` : '[';
+    return { repr: wrap(prefix, reprs, ']'), json };
+  }
+
+  function typedArray(ta, depth) {
+    const cls = call(typedTag, ta);
+    const length = call(typedLength, ta);
+    const reprs = [];
+    const items = [];
+    let i = 0;
+    for (; i < length && i < opts.maxItems && !outOfBudget(); i++) {
+      const item = value(ta[i], depth); // integer-indexed element: no user code
+      reprs.push(item.repr);
+      items.push(item.json);
+    }
+    if (i < length) more(length - i, reprs, items);
+    return { repr: wrap(`${cls}(${length}) [`, reprs, ']'), json: { $type: 'typedarray', class: cls, items } };
+  }
+
+  function mapValue(m, depth) {
+    const size = call(mapSize, m);
+    const it = call(mapEntries, m);
+    const reprs = [];
+    const entries = [];
+    let i = 0;
+    for (; i < size && i < opts.maxItems && !outOfBudget(); i++) {
+      const step = call(mapIterNext, it);
+      if (step.done) break;
+      const k = value(step.value[0], depth);
+      const val = value(step.value[1], depth);
+      reprs.push(spend(`${k.repr} => ${val.repr}`));
+      entries.push([k.json, val.json]);
+    }
+    if (i < size) more(size - i, reprs, entries);
+    return { repr: wrap(`${mapPrefix('Map', m)}(${size}) {`, reprs, '}'), json: { $type: 'map', entries } };
+  }
+
+  function setValue(s, depth) {
+    const size = call(setSize, s);
+    const it = call(setValues, s);
+    const reprs = [];
+    const items = [];
+    let i = 0;
+    for (; i < size && i < opts.maxItems && !outOfBudget(); i++) {
+      const step = call(setIterNext, it);
+      if (step.done) break;
+      const item = value(step.value, depth);
+      reprs.push(item.repr);
+      items.push(item.json);
+    }
+    if (i < size) more(size - i, reprs, items);
+    return { repr: wrap(`${mapPrefix('Set', s)}(${size}) {`, reprs, '}'), json: { $type: 'set', items } };
+  }
+
+  function mapPrefix(base, obj) {
+    const name = className(obj);
+    return name && name !== base ? `${name} [${base}]` : base;
+  }
+
+  function accessor(d) {
+    const label = d.get && d.set ? '[Getter/Setter]' : d.get ? '[Getter]' : '[Setter]';
+    return { repr: spend(label), json: { $type: 'getter' } };
+  }
+
+  function keyRepr(key) {
+    if (typeof key === 'symbol') return `[${primitive(key).repr}]`;
+    return IDENTIFIER.test(key) ? key : quote(key);
+  }
+
+  function objectValue(obj, depth) {
+    const proto = getProto(obj);
+    const name = proto === null ? null : className(obj);
+    const plain = proto === null || proto === ObjectProto;
+    // Object.keys is the only trap-free way to list keys; it is linear in the
+    // object's size (about 0.1 s for 1e6 keys), the visit below is capped.
+    const keys = ownKeys(obj);
+    const symbols = ownSymbols(obj);
+    const reprs = [];
+    const attrs = Object.create(null); // a '__proto__' key stays a plain key
+    const extra = []; // symbol-keyed entries, kept only in repr
+    let tagged = !plain;
+    let visited = 0;
+    const total = keys.length + symbols.length;
+    for (const key of keys) {
+      if (visited >= opts.maxItems || outOfBudget()) break;
+      visited++;
+      const d = ownDesc(obj, key);
+      if (d === undefined) continue;
+      const item = 'value' in d ? value(d.value, depth) : accessor(d);
+      reprs.push(spend(`${keyRepr(key)}: `) + item.repr);
+      if (key === '$type') tagged = true;
+      attrs[key] = item.json;
+    }
+    for (const sym of symbols) {
+      if (visited >= opts.maxItems || outOfBudget()) break;
+      const d = ownDesc(obj, sym);
+      if (d === undefined || !d.enumerable) continue;
+      visited++;
+      const item = 'value' in d ? value(d.value, depth) : accessor(d);
+      reprs.push(spend(`${keyRepr(sym)}: `) + item.repr);
+      extra.push(item);
+    }
+    const rest = [];
+    if (visited < total) {
+      more(total - visited, reprs, rest);
+      attrs['...'] = rest[0];
+    }
+    const open = proto === null ? '[Object: null prototype] {' : plain ? '{' : `${name ?? 'Object'} {`;
+    const repr = wrap(open, reprs, '}');
+    if (!tagged) return { repr, json: attrs };
+    return { repr, json: { $type: 'object', class: plain ? 'Object' : name ?? 'Object', attrs } };
+  }
+
+  /** Encode one value; `cut` tells whether any cap was applied. */
+  return function encode(v) {
+    budget = opts.maxChars;
+    cut = false;
+    path.clear();
+    const out = value(v, 0);
+    if (out.repr.length > opts.maxChars + 200) {
+      cut = true;
+      out.repr = out.repr.slice(0, opts.maxChars) + '...';
+    }
+    return { repr: out.repr, json: out.json, cut };
+  };
+}
+
+/** Safe description of a thrown value for the END record: {type, message}. */
+function describeThrown(err, encode) {
+  if (err !== null && typeof err === 'object' && !T.isProxy(err) && (T.isNativeError(err) || protoChainHas(err, ErrorProto))) {
+    const enc = encode(err).json;
+    return { type: enc.name, message: enc.message };
+  }
+  const e = encode(err);
+  return { type: typeof err === 'object' && err !== null ? 'Object' : typeof err, message: e.repr };
+}
+
+/** Line of the innermost frame of `file` in an error's stack (a data property in V8), or null. */
+function thrownLine(err, file) {
+  if (err === null || typeof err !== 'object' || T.isProxy(err)) return null;
+  const stack = dataValue(err, 'stack');
+  if (typeof stack !== 'string') return null;
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`${escaped}:(\\d+)(?::\\d+)?`).exec(stack);
+  return m ? Number(m[1]) : null;
+}
+
+module.exports = { createEncoder, describeThrown, thrownLine, tagModule, quote, DEFAULTS };
