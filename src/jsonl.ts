@@ -15,7 +15,7 @@ export type JsonlLine =
   | { lineNo: number; ok: false; error: string; bytes: number };
 
 /** Lines longer than this are reported as errors without being parsed. */
-export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export function openInput(path: string): Readable {
   return path === '-' ? process.stdin : createReadStream(path);

@@ -10,9 +10,16 @@
  *   favours loop state over constants (ties: bound later first);
  * - `random`: K variables drawn with the build's seed.
  * A name bound in two scopes is qualified (`solve.total`) everywhere.
+ * A target's repr must also parse as a literal of the language, so that a
+ * model can write the answer and `score` can read it (this rules out
+ * `defaultdict(<function ...>)` and other reprs that are not literals),
+ * and have a plain-JSON form for the reference reward's
+ * `expected_local_variable` (no bytes, no NaN).
  */
 import type { Trace, Value } from '../model/trace.js';
 import { Random } from './random.js';
+import { tryParseLiteral } from '../score/literal.js';
+import { toReferenceJson } from '../model/task.js';
 
 export const TARGET_POLICIES = ['last-defined', 'most-changed', 'random'] as const;
 export type TargetPolicy = (typeof TARGET_POLICIES)[number];
@@ -45,6 +52,10 @@ export function isWritable(json: unknown): boolean {
   return Object.values(rec).every(isWritable);
 }
 
+export function isTargetable(value: Value, language: Trace['language']): boolean {
+  return isWritable(value.json) && toReferenceJson(value.json) !== undefined && tryParseLiteral(value.repr, language).ok;
+}
+
 export function candidateTargets(trace: Trace): Candidate[] {
   const firstSeen = new Map<string, number>();
   const changes = new Map<string, number>();
@@ -58,7 +69,7 @@ export function candidateTargets(trace: Trace): Candidate[] {
   const found: Candidate[] = [];
   for (const [scope, vars] of Object.entries(trace.finals)) {
     for (const [name, value] of Object.entries(vars)) {
-      if (!isWritable(value.json)) continue;
+      if (!isTargetable(value, trace.language)) continue;
       const id = `${scope}\0${name}`;
       found.push({ key: name, scope, name, value, firstSeen: firstSeen.get(id) ?? Number.MAX_SAFE_INTEGER, changes: changes.get(id) ?? 0 });
     }

@@ -5,7 +5,7 @@
 import type { Rollout, TestCase } from '../read/types.js';
 import type { Trace, Value, Variables } from '../model/trace.js';
 import { GROUND_TRUTH_FORMAT, toReferenceJson, type GroundTruth, type TaskKind } from '../model/task.js';
-import { chooseTargets, isWritable, type Target, type TargetPolicy } from './targets.js';
+import { chooseTargets, isTargetable, type Target, type TargetPolicy } from './targets.js';
 import { inputText, renderAnswer, renderPrompt, type PromptParts } from './render.js';
 import { Random } from './random.js';
 
@@ -54,7 +54,7 @@ export function makeTask(rollout: Rollout, test: TestCase, trace: Trace, options
   const groundTruth: GroundTruth = {
     input: inputText(test.input, rollout.language),
     expected_output: output.kind === 'stdout' ? output.text.trim() : output.value.repr,
-    expected_local_variable: Object.fromEntries(parts.targets.map((t) => [t.key, toReferenceJson(t.value.json) ?? t.value.repr])),
+    expected_local_variable: Object.fromEntries(parts.targets.map((t) => [t.key, toReferenceJson(t.value.json)])),
     code: rollout.code,
     problem_id: rollout.problem_id ?? rollout.key,
     format: GROUND_TRUTH_FORMAT,
@@ -110,13 +110,13 @@ function pickLineState(trace: Trace, code: string, options: TaskOptions, random:
     const state = { ...(states.get(event.frame) ?? {}), ...event.vars };
     states.set(event.frame, state);
     if (LEAVING_LINE.test(lines[event.line - 1] ?? '')) continue;
-    const changed = Object.keys(event.vars).filter((name) => isWritable(state[name].json));
+    const changed = Object.keys(event.vars).filter((name) => isTargetable(state[name], trace.language));
     if (changed.length > 0) candidates.push({ line: event.line, scope: event.scope, hit, state, changed });
   }
   if (candidates.length === 0) return null;
   const pick = candidates[random.int(candidates.length)];
   // The changed variables first, then others in the frame, up to K.
-  const names = [...pick.changed, ...Object.keys(pick.state).filter((n) => !pick.changed.includes(n) && isWritable(pick.state[n].json))];
+  const names = [...pick.changed, ...Object.keys(pick.state).filter((n) => !pick.changed.includes(n) && isTargetable(pick.state[n], trace.language))];
   const targets: Target[] = names.slice(0, options.targets).map((name) => ({ key: name, scope: pick.scope, name, value: pick.state[name] as Value }));
   return { targets, line: pick.line, hit: pick.hit };
 }

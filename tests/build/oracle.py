@@ -1,0 +1,96 @@
+"""Independent re-run of programs, for checking build ground truth.
+
+Shares no code with coderl-trace's instrumenter or runtime: it runs the
+ORIGINAL program with sys.setprofile, keeps each frame's locals at its last
+return (per qualified scope name), and the module globals at the end.
+Input: JSON lines {"code", "stdin" | "call"}; output: JSON lines
+{"stdout", "return", "finals": {scope: {name: [repr, reference_json]}}}.
+Each program runs in a forked child so programs cannot affect each other.
+"""
+import contextlib
+import io
+import json
+import os
+import sys
+import types
+
+FILENAME = "<rollout>"
+
+
+def reference_json(value):
+    """What the CodeRL+ reference compares: json.dumps after turning tuples
+    and sets into lists (sets in sorted-by-repr order)."""
+    if isinstance(value, (set, frozenset)):
+        value = sorted(value, key=repr)
+    if isinstance(value, (list, tuple)):
+        return [reference_json(v) for v in value]
+    if isinstance(value, dict):
+        return {json.dumps(k) if not isinstance(k, str) else k: reference_json(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(values):
+    out = {}
+    for name, value in values.items():
+        if name.startswith("__") and name.endswith("__"):
+            continue
+        if isinstance(value, (types.FunctionType, types.ModuleType, type, types.BuiltinFunctionType)):
+            continue
+        try:
+            ref = json.loads(json.dumps(reference_json(value)))
+        except (TypeError, ValueError):
+            ref = None
+        out[name] = [repr(value), ref]
+    return out
+
+
+def run_one(job):
+    finals = {}
+
+    def profile(frame, event, arg):
+        if event == "return" and frame.f_code.co_filename == FILENAME and frame.f_code.co_name != "<module>":
+            scope = frame.f_code.co_qualname.replace("<locals>.", "")
+            finals[scope] = snapshot(dict(frame.f_locals))
+
+    module = types.ModuleType("__main__")
+    sys.modules["__main__"] = module
+    stdout = io.StringIO()
+    sys.stdin = io.StringIO(job.get("stdin") or "")
+    result = None
+    with contextlib.redirect_stdout(stdout):
+        sys.setprofile(profile)
+        try:
+            exec(compile(job["code"], FILENAME, "exec"), module.__dict__)
+            if job.get("call"):
+                result = eval(job["call"], module.__dict__)
+        except SystemExit:
+            pass
+        finally:
+            sys.setprofile(None)
+    finals["<module>"] = snapshot(dict(module.__dict__))
+    return {"stdout": stdout.getvalue(), "return": repr(result) if job.get("call") else None, "finals": finals}
+
+
+def main():
+    for line in sys.stdin:
+        job = json.loads(line)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                out = run_one(job)
+            except BaseException as exc:
+                out = {"error": "%s: %s" % (type(exc).__name__, exc)}
+            os.write(w, json.dumps(out).encode())
+            os._exit(0)
+        os.close(w)
+        with os.fdopen(r, "rb") as f:
+            data = f.read()
+        os.waitpid(pid, 0)
+        sys.__stdout__.write(data.decode() + "\n")
+        sys.__stdout__.flush()
+
+
+if __name__ == "__main__":
+    main()
