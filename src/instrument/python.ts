@@ -178,6 +178,8 @@ class PythonInstrumenter {
 
   private probeSimple(stmt: Node, scope: Scope): void {
     if (scope.name === '<class>' || UNPROBED.has(stmt.type)) return;
+    // `x: int` in a function compiles to nothing: no line ran, no event.
+    if (scope.name !== '<module>' && isBareAnnotation(stmt)) return;
     const line = stmt.startPosition.row + 1;
     if (LEAVING.has(stmt.type)) {
       const k = this.addProbe(line, scope.name, 'before');
@@ -272,6 +274,11 @@ const CLAUSES = new Set([
 
 function statementsOf(block: Node): Node[] {
   return block.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
+}
+
+function isBareAnnotation(stmt: Node): boolean {
+  const expr = stmt.type === 'expression_statement' && stmt.namedChildCount === 1 ? stmt.namedChildren[0] : null;
+  return expr?.type === 'assignment' && expr.childForFieldName('type') !== null && expr.childForFieldName('right') === null;
 }
 
 function isDocstring(stmt: Node): boolean {

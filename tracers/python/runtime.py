@@ -15,6 +15,7 @@ own stdout/stderr are untouched. See tracers/README.md for the record shapes.
 
 import ast
 import builtins
+import importlib.machinery
 import io
 import json
 import os
@@ -189,7 +190,13 @@ def _remap_positions(tree, line_map):
         if getattr(node, "end_col_offset", None) is not None:
             node.end_col_offset = col(end, node.end_col_offset)
         node.lineno = line_map[line - 1][0]
-        node.end_lineno = max(node.lineno, line_map[end - 1][0])
+        node.end_lineno = line_map[end - 1][0]
+        if node.end_lineno <= node.lineno:
+            # Inserted lines (try:/finally:) fold onto one original line:
+            # keep the range valid, as compile() checks it.
+            node.end_lineno = node.lineno
+            if getattr(node, "end_col_offset", None) is not None and node.end_col_offset < node.col_offset:
+                node.end_col_offset = node.col_offset
     return tree
 
 
@@ -203,10 +210,26 @@ def _install_stdio():
     )
 
 
+def _isolate_imports(run_dir):
+    """sys.path[0] is the script's directory in a plain run, and the
+    tracer's own modules must not shadow or be found by user imports."""
+    ours = os.path.dirname(os.path.abspath(__file__))
+    tracers = os.path.dirname(ours)
+    sys.path[:] = [run_dir] + [p for p in sys.path if os.path.abspath(p or ".") not in (ours, tracers)]
+    for name in ("runtime", "encode", "sandbox"):
+        module = sys.modules.get(name)
+        if module is not None and os.path.dirname(os.path.abspath(getattr(module, "__file__", "") or "")) in (ours, tracers):
+            del sys.modules[name]
+
+
 def _main_module(path):
+    """A `__main__` with the same names, in the same order, as `python3 main.py` makes."""
     module = types.ModuleType("__main__")
+    module.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
+    module.__annotations__ = {}
+    module.__builtins__ = builtins
     module.__file__ = path
-    module.__builtins__ = __builtins__
+    module.__cached__ = None
     sys.modules["__main__"] = module
     return module.__dict__
 
@@ -222,7 +245,7 @@ def _compile(job, path):
         tree = ast.parse(instrumented, path)
         code = compile(_remap_positions(tree, job["line_map"]), path, "exec", dont_inherit=True)
         return code, True
-    except SyntaxError:
+    except (SyntaxError, ValueError, TypeError, IndexError, RecursionError, MemoryError):
         # The original is what the user wrote: its error is the true one. If
         # the original compiles, our rewrite is at fault: run untraced.
         return compile(source, path, "exec", dont_inherit=True), False
@@ -271,6 +294,7 @@ def run(job):
         f.write(job["source"])
     _install_stdio()
     sys.argv = ["main.py"]
+    _isolate_imports(os.path.dirname(path))
     channel = Channel(CHANNEL_FD)
     globals_ = _main_module(path)
     import linecache
