@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: throughput and overhead as ratios against baselines run
+ * in the same process, on the same inputs (never part of the test suite).
+ *
+ *   1. Python: traced CRUXEval calls/s vs (a) the reference approach (a
+ *      fresh interpreter per run on a temp file, locals captured at the end)
+ *      and (b) plain untraced runs in the same warm runner.
+ *   2. JavaScript: traced HumanEval-X runs/s vs a plain `node file.js` per run.
+ *   3. Tracing overhead on loop-heavy programs vs the same programs
+ *      untraced in the same runner, with the default event cap and with none.
+ *   4. Peak RSS of `build` over a generated 100,000-rollout file.
+ *
+ * Options: --quick (smaller samples), --only python|javascript|loops|rss.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Tracer } from '../../src/trace/tracer.js';
+import { DEFAULT_LIMITS, type Limits } from '../../src/run/limits.js';
+import type { Run } from '../../src/model/run.js';
+import { orderedMap } from '../../src/run/pool.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CORPORA = join(ROOT, '../shared/corpora');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const JOBS = Math.max(1, cpus().length);
+
+function corpus(name: string): Record<string, string>[] {
+  return readFileSync(join(CORPORA, name), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const value = await fn();
+  return [(performance.now() - t0) / 1000, value];
+}
+
+/** Run `fn` over items with JOBS in flight; returns elapsed seconds. */
+async function throughput<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<number> {
+  const [seconds] = await timed(async () => {
+    for await (const _ of orderedMap(items, JOBS, fn as (item: T) => Promise<unknown>)) { /* drain */ }
+  });
+  return seconds;
+}
+
+function spawnOnce(cmd: string, argv: string[], options: { cwd?: string; input?: string } = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: options.cwd, stdio: ['pipe', 'ignore', 'ignore'] });
+    child.on('close', (code) => resolve(code ?? -1));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+const rows: string[] = [];
+function report(line: string): void {
+  rows.push(line);
+  console.log(line);
+}
+
+async function benchPython(tracer: Tracer, python: string): Promise<void> {
+  const problems = corpus('cruxeval.jsonl').slice(0, quick ? 200 : 800);
+  const runs: Run[] = problems.map((p) => ({ id: p.id, language: 'python', code: p.code, input: { kind: 'call', call: p.input_call } }));
+  await tracer.trace(runs[0]); // warm up the executors
+  const traced = await throughput(runs, (r) => tracer.trace(r));
+  const plain = await throughput(runs, (r) => tracer.trace(r, 'plain'));
+  // The reference approach: a temp file per run, a fresh interpreter, locals at the end.
+  const dir = mkdtempSync(join(tmpdir(), 'ct-ref-'));
+  const reference = await throughput(problems.map((p, i) => ({ p, i })), ({ p, i }) => {
+    const file = join(dir, `p${i}.py`);
+    writeFileSync(file, `${p.code}\n__result = ${p.input_call}\nprint(repr(__result))\nprint({k: repr(v) for k, v in list(locals().items()) if not k.startswith('__')})\n`);
+    return spawnOnce(python, [file]);
+  });
+  rmSync(dir, { recursive: true, force: true });
+  const n = runs.length;
+  report(`python  CRUXEval x${n}: traced ${(n / traced).toFixed(0)} runs/s | reference (fresh python per run) ${(n / reference).toFixed(0)} runs/s | plain warm ${(n / plain).toFixed(0)} runs/s`);
+  report(`python  traced / reference = ${(reference / traced).toFixed(1)}x   traced / plain-warm = ${(plain / traced).toFixed(2)}x the speed`);
+}
+
+async function benchJavaScript(tracer: Tracer): Promise<void> {
+  const problems = corpus('humanevalx_js.jsonl').slice(0, quick ? 40 : 164);
+  const runs: Run[] = problems.map((p) => ({ id: p.id, language: 'javascript', code: `${p.solution}\n${p.tests}`, input: { kind: 'stdin', stdin: '' } }));
+  await tracer.trace(runs[0]);
+  const traced = await throughput(runs, (r) => tracer.trace(r));
+  const dir = mkdtempSync(join(tmpdir(), 'ct-js-'));
+  const fresh = await throughput(runs.map((r, i) => ({ r, i })), ({ r, i }) => {
+    const file = join(dir, `p${i}.js`);
+    writeFileSync(file, r.code);
+    return spawnOnce(process.execPath, [file]);
+  });
+  rmSync(dir, { recursive: true, force: true });
+  const n = runs.length;
+  report(`js      HumanEval-X x${n}: traced ${(n / traced).toFixed(0)} runs/s | fresh node per run ${(n / fresh).toFixed(0)} runs/s | traced / fresh = ${(fresh / traced).toFixed(1)}x`);
+}
+
+const LOOP_PROGRAMS: Record<string, string> = {
+  'nested loops 10^6': 'def f(n):\n    total = 0\n    for i in range(n):\n        for j in range(n):\n            total += i ^ j\n    return total\n',
+  'while loop 10^6': 'def f(n):\n    i = 0\n    acc = 0\n    while i < n * n:\n        acc = (acc * 31 + i) % 1000003\n        i += 1\n    return acc\n',
+  'recursion fib(22)': 'def fib(k):\n    if k < 2:\n        return k\n    return fib(k - 1) + fib(k - 2)\n\ndef f(n):\n    return fib(22)\n',
+  'string building 10^5': 'def f(n):\n    parts = []\n    for i in range(n * n // 10):\n        parts.append(str(i % 10))\n    s = "".join(parts)\n    return len(s)\n',
+  'list mutation 10^5': 'def f(n):\n    xs = []\n    for i in range(n * n // 10):\n        xs.append(i)\n        if len(xs) > 50:\n            xs.pop(0)\n    return sum(xs)\n',
+};
+
+async function benchLoops(capped: Tracer, uncapped: Tracer): Promise<void> {
+  const ratios: number[] = [];
+  const ratiosUncapped: number[] = [];
+  for (const [name, code] of Object.entries(LOOP_PROGRAMS)) {
+    const run: Run = { id: name, language: 'python', code, input: { kind: 'call', call: 'f(1000)' } };
+    const best = async (fn: () => Promise<unknown>) => {
+      let min = Infinity;
+      for (let i = 0; i < 3; i++) min = Math.min(min, (await timed(fn))[0]);
+      return min;
+    };
+    const plain = await best(() => capped.trace(run, 'plain'));
+    const traced = await best(() => capped.trace(run));
+    const full = await best(() => uncapped.trace(run));
+    ratios.push(traced / plain);
+    ratiosUncapped.push(full / plain);
+    report(`loops   ${name.padEnd(22)} plain ${(plain * 1000).toFixed(0)} ms | traced (cap ${DEFAULT_LIMITS.max_events}) ${(traced / plain).toFixed(2)}x | uncapped ${(full / plain).toFixed(2)}x`);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  report(`loops   median overhead: ${median(ratios).toFixed(2)}x with the default cap, ${median(ratiosUncapped).toFixed(2)}x uncapped`);
+}
+
+async function benchRss(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ct-rss-'));
+  const file = join(dir, 'rollouts.jsonl');
+  const distinct = quick ? 500 : 2000;
+  const total = quick ? 20_000 : 100_000;
+  const lines: string[] = [];
+  for (let i = 0; i < total; i++) {
+    const k = i % distinct;
+    const code = `n = int(input())\nvals = [v * ${k % 7 + 1} for v in range(n)]\ntotal = sum(vals)\nprint(total)`;
+    lines.push(JSON.stringify({ input: `user\nproblem ${k}\nassistant\n`, output: `\`\`\`python\n${code}\n\`\`\``, gts: JSON.stringify({ inputs: [`${k}\n`], outputs: ['0\n'] }), score: 0, step: 1, uid: `u${i}` }));
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+  const wrapper = join(dir, 'measure.mjs');
+  writeFileSync(wrapper, `import { main } from ${JSON.stringify(join(ROOT, 'dist/src/cli.js'))};\nconst code = await main(process.argv);\nprocess.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n');\nprocess.exitCode = code;\n`);
+  const [seconds, stderr] = await timed(() => new Promise<string>((resolve) => {
+    const child = spawn(process.execPath, [wrapper, 'build', file, '-o', join(dir, 'tasks.jsonl'), '--stats', join(dir, 'stats.json'), '-j', String(JOBS)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', () => resolve(err));
+  }));
+  const kb = Number(/MAXRSS (\d+)/.exec(stderr)?.[1] ?? NaN);
+  const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  report(`rss     build over ${total} rollouts (${distinct} distinct runs): peak RSS ${(kb / 1024).toFixed(0)} MB, ${seconds.toFixed(0)} s, ${stats.tasks} tasks, funnel balanced: ${stats.balanced}`);
+}
+
+async function main(): Promise<void> {
+  const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  console.log(`coderl-trace bench: ${JOBS} jobs, ${cpus()[0]?.model ?? 'cpu'}, python ${python}, node ${process.version}${quick ? ' (quick)' : ''}`);
+  const limits: Limits = { ...DEFAULT_LIMITS, timeout_ms: 60_000, cpu_ms: 60_000 };
+  const tracer = new Tracer({ jobs: JOBS, limits });
+  const uncapped = new Tracer({ jobs: 1, limits: { ...limits, max_events: 1_000_000_000 } });
+  try {
+    if (!only || only === 'python') await benchPython(tracer, python);
+    if (!only || only === 'javascript') await benchJavaScript(tracer);
+    if (!only || only === 'loops') await benchLoops(tracer, uncapped);
+    if (!only || only === 'rss') await benchRss();
+  } finally {
+    tracer.close();
+    uncapped.close();
+  }
+}
+
+await main();
