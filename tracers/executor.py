@@ -1,20 +1,31 @@
-"""Warm executor: runs jobs from the tool, one sandboxed child per job.
+"""Warm executor: runs jobs from the tool, one sandboxed run per job.
 
 The tool starts one executor per --jobs slot and writes jobs to its stdin as
-JSON lines (protocol in tracers/README.md). For each job the executor forks
-a child, which confines itself (tracers/sandbox.py) and runs the program:
+JSON lines (protocol in tracers/README.md). The executor never runs user
+code itself. For each job it starts a run (tracers/sandbox.py has the
+tiers): in the namespace tiers a small trusted init, pid 1 of a fresh PID
+namespace, which mounts the run's private /tmp and forks the program as pid
+2; the program drops to the slot's sandbox uid, sets its limits and runs:
 Python in-process through tracers/python/runtime.py (a fork of a warm
 interpreter costs ~1.5 ms, a fresh one ~15 ms), JavaScript by exec'ing node
 on tracers/javascript/runner.js. The executor waits with a wall-clock
-timeout, kills the child's whole process group, reads the capped outputs and
-answers with one JSON line. It never runs user code itself.
+timeout, kills the run (killing pid 1 kills its whole namespace), reads the
+capped outputs and answers with one JSON line.
+
+    executor.py CONFIG_JSON             serve jobs on stdin
+    executor.py --probe CONFIG_JSON     say which protections work here (doctor)
+
+CONFIG_JSON: {"node": path, "slot": n, "tier": "bwrap" | "namespaces" | "rlimits"}.
 """
 
 import json
 import os
+import re
+import secrets
 import select
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,8 +37,11 @@ import sandbox  # noqa: E402
 import runtime  # noqa: E402  (imported before forking so children start warm)
 
 CHANNEL_CAP = 64 * 1024 * 1024
-# Exit code the child uses when its own set-up failed (before user code ran).
+# Exit code of a run whose set-up failed before user code ran.
 SETUP_FAILED = 121
+# The program's working directory (and $HOME) inside the run's namespaces.
+RUN_DIR = "/tmp/run"
+OUT_OF_MEMORY = re.compile(r"heap out of memory|out of memory|MemoryError|Cannot allocate memory")
 
 
 def read_capped(path, cap):
@@ -35,18 +49,26 @@ def read_capped(path, cap):
         with open(path, "rb") as f:
             data = f.read(cap + 1)
     except OSError:
-        return "", False
-    return data[:cap].decode("utf-8", "replace"), len(data) > cap
+        return b"", False
+    return data[:cap], len(data) > cap
 
 
-def child(job, run_dir, node):
-    """In the forked child: confine, then run. Never returns."""
+def text(data):
+    return data.decode("utf-8", "replace")
+
+
+# -- the run ------------------------------------------------------------------
+
+
+def program(job, node, cwd, uid):
+    """The program's process: confine, then run. Never returns."""
     status = SETUP_FAILED
     try:
         os.setsid()
-        os.chdir(run_dir)
-        sandbox.redirect_fds("stdin", "stdout", "stderr", "channel")
-        env = sandbox.scrubbed_env(run_dir)
+        os.chdir(cwd)
+        if uid is not None:
+            sandbox.drop_privileges(uid)
+        env = sandbox.scrubbed_env(cwd)
         limits = job["limits"]
         if job["language"] == "javascript":
             with open("job.json", "w") as f:
@@ -68,9 +90,45 @@ def child(job, run_dir, node):
         os._exit(status)
 
 
-def wait_with_timeout(pid, timeout_s):
-    """Wait for the child; on timeout kill its process group. Returns
-    (wait status, rusage, timed_out)."""
+def init(job, node, paths, status_w, uid):
+    """pid 1 of the run's namespace: private mounts, then fork the program
+    as pid 2 (so it gets ordinary signal semantics, which pid 1 lacks), reap
+    everything, report the program's wait status on the status pipe and
+    exit, which makes the kernel kill whatever the program left behind."""
+    try:
+        status_w = os.dup2(status_w, 4) if status_w != 4 else 4
+        sandbox.redirect_fds(paths, keep=(4,))
+        sandbox.private_run_mounts(RUN_DIR, int(job["limits"]["max_file_bytes"]), uid)
+        pid = os.fork()
+        if pid == 0:
+            sandbox.close_from(4)
+            program(job, node, RUN_DIR, uid)
+        while True:
+            done, status = os.waitpid(-1, 0)
+            if done == pid:
+                break
+        os.write(4, b"%d\n" % status)
+        os._exit(0)
+    except BaseException as exc:
+        try:
+            os.write(2, ("coderl-trace sandbox: %s: %s\n" % (type(exc).__name__, exc)).encode())
+        except BaseException:
+            pass
+    os._exit(SETUP_FAILED)
+
+
+def plain_child(job, node, paths, run_dir):
+    """rlimits tier: the program in a plain forked child of the executor."""
+    try:
+        sandbox.redirect_fds(paths)
+    except BaseException:
+        os._exit(SETUP_FAILED)
+    program(job, node, run_dir, None)
+
+
+def wait_with_timeout(pid, timeout_s, kill):
+    """Wait for the child; on timeout kill the run. Returns (wait status,
+    rusage, timed_out)."""
     timed_out = False
     try:
         fd = os.pidfd_open(pid)
@@ -85,9 +143,8 @@ def wait_with_timeout(pid, timeout_s):
                 break
             time.sleep(0.002)
     if timed_out:
-        kill_group(pid)
+        kill()
     _, status, usage = os.wait4(pid, 0)
-    kill_group(pid)  # orphans left in the group by a finished child
     return status, usage, timed_out
 
 
@@ -98,8 +155,14 @@ def kill_group(pid):
         pass
 
 
-def classify(status, usage, timed_out, limits, stdout_cut, stderr_cut):
-    cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
+def kill_pid(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def classify(status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, stderr):
     exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
     sig_name = signal.Signals(sig).name if sig else None
@@ -108,9 +171,11 @@ def classify(status, usage, timed_out, limits, stdout_cut, stderr_cut):
     if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_ms >= limits["cpu_ms"]):
         return "cpu_limit", "CPU time limit of %d ms" % limits["cpu_ms"], exit_code, sig_name
     if sig == signal.SIGXFSZ:
-        return "output_limit", "output file size limit of %d bytes" % limits["max_file_bytes"], exit_code, sig_name
-    if exit_code == SETUP_FAILED:
-        return "sandbox_error", "sandbox set-up failed (see stderr)", exit_code, sig_name
+        return "output_limit", "file size limit of %d bytes" % limits["max_file_bytes"], exit_code, sig_name
+    if exit_code == SETUP_FAILED and stderr.startswith("coderl-trace sandbox:"):
+        return "sandbox_error", "sandbox set-up failed: %s" % stderr.strip()[-500:], exit_code, sig_name
+    if (sig is not None or exit_code not in (0, 1)) and OUT_OF_MEMORY.search(stderr[-4000:]):
+        return "memory_limit", "memory limit of %d MiB" % limits["memory_mb"], exit_code, sig_name
     if sig is not None:
         return "killed", "killed by %s" % sig_name, exit_code, sig_name
     if stdout_cut or stderr_cut:
@@ -118,42 +183,149 @@ def classify(status, usage, timed_out, limits, stdout_cut, stderr_cut):
     return ("ok" if exit_code == 0 else "runtime_error"), None, exit_code, sig_name
 
 
-def run_job(job, base_dir, node):
-    run_dir = tempfile.mkdtemp(prefix="run-", dir=base_dir)
+class Executor:
+    def __init__(self, config):
+        self.node = config.get("node") or shutil.which("node") or "node"
+        self.tier = config["tier"]
+        self.uid = sandbox.UID_BASE + int(config.get("slot", 0)) if self.tier != "rlimits" else None
+        if self.tier == "namespaces":
+            sandbox.confine_executor(sandbox.interpreter_paths(self.node, HERE))
+        self.base_dir = tempfile.mkdtemp(prefix="coderl-trace-", dir="/tmp")
+
+    def close(self):
+        shutil.rmtree(self.base_dir, ignore_errors=True)
+
+    def run_job(self, job):
+        run_dir = tempfile.mkdtemp(prefix="run-", dir=self.base_dir)
+        seal = secrets.token_hex(16)
+        job = dict(job, channel_seal=seal)
+        try:
+            paths = [os.path.join(run_dir, name) for name in ("stdin", "stdout", "stderr", "channel")]
+            with open(paths[0], "w", encoding="utf-8") as f:
+                f.write(job["input"].get("stdin", "") if job["input"]["kind"] == "stdin" else "")
+            limits = job["limits"]
+            started = time.monotonic()
+            status, usage, timed_out, reported = self._start_and_wait(job, paths, run_dir, limits)
+            duration_ms = (time.monotonic() - started) * 1000
+            cap = int(limits["max_output_bytes"])
+            stdout, stdout_cut = read_capped(paths[1], cap)
+            stderr, stderr_cut = read_capped(paths[2], cap)
+            channel, channel_cut = read_capped(paths[3], CHANNEL_CAP)
+            cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
+            if reported is not None:
+                status = reported
+            verdict, detail, exit_code, sig_name = classify(
+                status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, text(stderr))
+            check, problem = check_channel(channel, seal, channel_cut)
+            return {
+                "job": job["job"], "status": verdict, "detail": detail,
+                "exit_code": exit_code, "signal": sig_name,
+                "duration_ms": round(duration_ms, 3),
+                "cpu_ms": round(cpu_ms, 3),
+                "max_rss_kb": usage.ru_maxrss,
+                "stdout": text(stdout), "stdout_truncated": stdout_cut,
+                "stderr": text(stderr), "stderr_truncated": stderr_cut,
+                "channel": text(channel), "channel_truncated": channel_cut,
+                "channel_check": check, "channel_problem": problem,
+                "tracer_access": tracer_access(job["language"], job["source"]),
+            }
+        finally:
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+    def _start_and_wait(self, job, paths, run_dir, limits):
+        """Returns (wait status, rusage, timed_out, program's wait status as
+        reported by the run's init or None)."""
+        timeout_s = limits["timeout_ms"] / 1000.0
+        if self.tier == "rlimits":
+            pid = os.fork()
+            if pid == 0:
+                plain_child(job, self.node, paths, run_dir)
+            status, usage, timed_out = wait_with_timeout(pid, timeout_s, lambda: kill_group(pid))
+            kill_group(pid)  # orphans left in the group by a finished child
+            return status, usage, timed_out, None
+        status_r, status_w = os.pipe()
+        try:
+            pid = sandbox.enter_run_namespaces()
+            if pid == 0:
+                os.close(status_r)
+                init(job, self.node, paths, status_w, self.uid)
+            os.close(status_w)
+            status_w = None
+            status, usage, timed_out = wait_with_timeout(pid, timeout_s, lambda: kill_pid(pid))
+            report = os.read(status_r, 64).strip()
+            reported = int(report) if report else None
+            return status, usage, timed_out, reported
+        finally:
+            os.close(status_r)
+            if status_w is not None:
+                os.close(status_w)
+
+
+# -- the trace channel's integrity ---------------------------------------------
+
+
+def check_channel(channel, seal, truncated):
+    """Verify the channel's END record against the per-run seal. A runtime
+    that seals its END writes {"seal": <the job's channel_seal>, "bytes":
+    <bytes it wrote before END>}; anything else on fd 3 (a program writing
+    or replacing the channel) breaks the byte count, and a forged END cannot
+    know the seal without reaching into the tracer's memory (which the
+    static scan flags). Returns (check, problem):
+    "sealed" | "tampered" | "unsealed" (END without a seal) | "absent" (no END)."""
+    if truncated:
+        return "absent", "channel truncated"
+    end_at = channel.rfind(b"\n", 0, len(channel) - 1) + 1
+    last = channel[end_at:]
+    if not last.startswith(b'["END"'):
+        return "absent", None
     try:
-        with open(os.path.join(run_dir, "stdin"), "w", encoding="utf-8") as f:
-            f.write(job["input"].get("stdin", "") if job["input"]["kind"] == "stdin" else "")
-        limits = job["limits"]
-        started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            child(job, run_dir, node)
-        status, usage, timed_out = wait_with_timeout(pid, limits["timeout_ms"] / 1000.0)
-        duration_ms = (time.monotonic() - started) * 1000
-        cap = int(limits["max_output_bytes"])
-        stdout, stdout_cut = read_capped(os.path.join(run_dir, "stdout"), cap)
-        stderr, stderr_cut = read_capped(os.path.join(run_dir, "stderr"), cap)
-        channel, channel_cut = read_capped(os.path.join(run_dir, "channel"), CHANNEL_CAP)
-        verdict, detail, exit_code, sig_name = classify(status, usage, timed_out, limits, stdout_cut, stderr_cut)
-        return {
-            "job": job["job"], "status": verdict, "detail": detail,
-            "exit_code": exit_code, "signal": sig_name,
-            "duration_ms": round(duration_ms, 3),
-            "cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1000, 3),
-            "max_rss_kb": usage.ru_maxrss,
-            "stdout": stdout, "stdout_truncated": stdout_cut,
-            "stderr": stderr, "stderr_truncated": stderr_cut,
-            "channel": channel, "channel_truncated": channel_cut,
-        }
-    finally:
-        shutil.rmtree(run_dir, ignore_errors=True)
+        record = json.loads(last)[1]
+    except (ValueError, IndexError, TypeError):
+        return "tampered", "END record is not valid JSON"
+    if not isinstance(record, dict) or "seal" not in record:
+        return "unsealed", None
+    if record.get("seal") != seal:
+        return "tampered", "END record carries a wrong seal"
+    if record.get("bytes") != end_at:
+        return "tampered", "channel has %d bytes before END, the runtime wrote %s" % (end_at, record.get("bytes"))
+    if not channel.endswith(b"\n"):
+        return "tampered", "bytes after the END record"
+    return "sealed", None
 
 
-def main():
-    node = sys.argv[1] if len(sys.argv) > 1 else shutil.which("node") or "node"
-    base_dir = tempfile.mkdtemp(prefix="coderl-trace-")
+_TRACER_ACCESS = {
+    "python": [
+        ("gc", r"\bgc\b"), ("ctypes", r"\bctypes\b"), ("frames", r"_getframe|\bf_back\b|\bf_globals\b|\bf_locals\b|\binspect\b"),
+        ("settrace", r"\bset(trace|profile)\b"), ("tracer-names", r"__ct[px]__|\bruntime\b"),
+        ("fd-access", r"/proc/self|/dev/fd|\bdup2\b|\bcloserange\b|\bfdopen\s*\(\s*3\b|os\.(write|close)\s*\(\s*3\b"),
+    ],
+    "javascript": [
+        ("internals", r"process\.binding|\binspector\b|require\(\s*['\"](node:)?v8['\"]"),
+        ("fd-access", r"/proc/self|/dev/fd|\b(write|writeSync|close|closeSync)\s*\(\s*3\b|fd\s*:\s*3\b"),
+        ("tracer-names", r"__ct[a-z]*__"),
+    ],
+}
+
+
+def tracer_access(language, source):
+    """Static scan: names of the ways this program could reach the tracer or
+    its channel (a warning for the consumer, not a verdict)."""
+    return [name for name, pattern in _TRACER_ACCESS.get(language, []) if re.search(pattern, source)]
+
+
+# -- entry points ---------------------------------------------------------------
+
+
+def serve(config):
     out = sys.stdout
-    out.write(json.dumps({"ready": True, "python": sys.version.split()[0], "pid": os.getpid()}) + "\n")
+    try:
+        executor = Executor(config)
+    except Exception as exc:
+        out.write(json.dumps({"ready": False, "error": "%s: %s" % (type(exc).__name__, exc)}) + "\n")
+        out.flush()
+        return 1
+    out.write(json.dumps({"ready": True, "python": sys.version.split()[0], "pid": os.getpid(),
+                          "tier": executor.tier, "uid": executor.uid}) + "\n")
     out.flush()
     try:
         for line in sys.stdin:
@@ -161,15 +333,136 @@ def main():
                 continue
             job = json.loads(line)
             try:
-                result = run_job(job, base_dir, node)
+                result = executor.run_job(job)
             except Exception as exc:  # our own failure, reported as data
                 result = {"job": job.get("job"), "status": "sandbox_error",
                           "detail": "executor: %s: %s" % (type(exc).__name__, exc)}
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
             out.flush()
     finally:
-        shutil.rmtree(base_dir, ignore_errors=True)
+        executor.close()
+    return 0
+
+
+def self_test(config):
+    """Start an executor of the given tier in this process and run one tiny
+    job through it; print what happened as JSON."""
+    report = {"tier": config["tier"], "ok": False, "error": None}
+    try:
+        executor = Executor(config)
+        source = SELF_TEST % json.dumps(config["host"])
+        job = {"job": 0, "language": "python", "mode": "plain", "source": source, "instrumented": None,
+               "line_map": None, "input": {"kind": "stdin", "stdin": ""},
+               "limits": {"timeout_ms": 5000, "cpu_ms": 5000, "memory_mb": 256, "max_output_bytes": 65536,
+                          "max_events": 10, "max_processes": 8, "max_file_bytes": 65536, "max_value_chars": 100}}
+        result = executor.run_job(job)
+        executor.close()
+        if result["status"] != "ok":
+            report["error"] = "test run: %s: %s" % (result["status"], result["detail"] or result["stderr"].strip()[-300:])
+        else:
+            report["checks"] = json.loads(result["stdout"])
+            report["ok"] = True
+    except Exception as exc:
+        report["error"] = "%s: %s" % (type(exc).__name__, exc)
+    print(json.dumps(report))
+
+
+# Run inside the sandbox by the self-test: each line checks one protection.
+SELF_TEST = r'''
+HOST = %s
+import json, os, socket, resource
+checks = {}
+checks["uid"] = os.getuid() != 0 and os.geteuid() != 0
+checks["pid"] = os.getpid() == 2
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=0.5); checks["net"] = False
+except OSError:
+    checks["net"] = len(socket.if_nameindex()) <= 1
+checks["net"] = checks["net"] and os.readlink("/proc/self/ns/net") != HOST["net"]
+checks["ipc"] = os.readlink("/proc/self/ns/ipc") != HOST["ipc"]
+checks["fs-write"] = not any(os.access(p, os.W_OK) for p in HOST["writable"] + [os.path.dirname(os.__file__)])
+checks["fs-read"] = not any(os.path.exists(p) for p in HOST["readable"])
+checks["rlimits"] = resource.getrlimit(resource.RLIMIT_NPROC)[1] == 8 and resource.getrlimit(resource.RLIMIT_CORE)[1] == 0
+print(json.dumps(checks))
+'''
+
+
+def probe(config):
+    """Which protections work here? Try the strongest tier first: each
+    attempt runs a real executor of that tier on a test program."""
+    node = config.get("node")
+    keep = sandbox.interpreter_paths(node, HERE)
+    attempts = []
+    bwrap = sandbox.which_bwrap()
+    tiers = []
+    if config.get("tier") in (None, "auto", "bwrap"):
+        tiers.append("bwrap")
+    if config.get("tier") in (None, "auto", "bwrap", "namespaces"):
+        tiers.append("namespaces")
+    tiers.append("rlimits")
+    chosen = None
+    host = host_facts(keep)
+    for tier in tiers:
+        cfg = {"node": node, "slot": 0, "tier": tier, "host": host}
+        if tier == "bwrap":
+            if not bwrap:
+                attempts.append({"tier": tier, "ok": False, "error": "bubblewrap (bwrap) not found; apt-get install bubblewrap"})
+                continue
+            launch = sandbox.bwrap_argv(bwrap, keep) + ["--", sys.executable, "-s", "-B", os.path.abspath(__file__)]
+        else:
+            launch = [sys.executable, "-s", "-B", os.path.abspath(__file__)]
+        try:
+            done = subprocess.run(launch + ["--self-test", json.dumps(cfg)], capture_output=True, text=True, timeout=30)
+            report = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {
+                "tier": tier, "ok": False, "error": (done.stderr.strip() or "exit %d" % done.returncode)[-300:]}
+        except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
+            report = {"tier": tier, "ok": False, "error": str(exc)}
+        report["launch"] = launch
+        attempts.append(report)
+        if report["ok"]:
+            chosen = report
+            break
+    protections = {}
+    for name in sandbox.PROTECTIONS:
+        active = bool(chosen and chosen.get("checks", {}).get(name))
+        protections[name] = {"active": active, "description": sandbox.DESCRIPTIONS[name],
+                             "why_not": None if active else _why_not(name, chosen, attempts)}
+    print(json.dumps({
+        "tier": chosen["tier"] if chosen else None,
+        "launch": chosen["launch"] if chosen else None,
+        "protections": protections,
+        "attempts": [{k: a.get(k) for k in ("tier", "ok", "error")} for a in attempts],
+        "bwrap": bwrap, "root": sandbox.is_root(), "python": sys.executable,
+        "python_version": sys.version.split()[0],
+    }))
+
+
+def host_facts(keep):
+    """What the self-test compares against: the host's namespaces, places
+    that must not be writable, and readable places the sandbox must not see."""
+    readable = [p for p in ("/home", "/var", "/opt", "/srv", "/mnt", "/root")
+                if os.path.isdir(p) and os.access(p, os.R_OK) and not any(k.startswith(p + "/") for k in keep)]
+    writable = ["/", "/usr", "/etc", "/var/tmp", os.path.expanduser("~"), HERE]
+    return {"net": os.readlink("/proc/self/ns/net"), "ipc": os.readlink("/proc/self/ns/ipc"),
+            "readable": readable, "writable": [p for p in writable if os.path.isdir(p)]}
+
+
+def _why_not(name, chosen, attempts):
+    failures = "; ".join("%s tier: %s" % (a["tier"], a["error"]) for a in attempts if not a.get("ok"))
+    if chosen and name in chosen.get("checks", {}):
+        return "%s tier active, check failed%s" % (chosen["tier"], ("; " + failures) if failures else "")
+    return failures or "unknown"
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[1] == "--probe":
+        return probe(json.loads(argv[2]))
+    if len(argv) >= 3 and argv[1] == "--self-test":
+        return self_test(json.loads(argv[2]))
+    config = json.loads(argv[1]) if len(argv) > 1 and argv[1].startswith("{") else {
+        "node": argv[1] if len(argv) > 1 else None, "tier": "rlimits"}
+    return serve(config)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv) or 0)

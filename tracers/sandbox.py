@@ -1,22 +1,308 @@
-"""Confinement applied in the forked child before untrusted code runs.
+"""Confinement for untrusted runs, in three tiers chosen once per executor.
 
-Each step is a small function so `doctor` can report which ones are active.
-Order matters: things that need privileges come before the limits, and the
-resource limits come last so they do not hit our own set-up.
+    bwrap       the executor runs inside bubblewrap: no network, and of the
+                host filesystem only what the interpreters need, read-only
+    namespaces  the executor confines itself (root only): no network, host
+                filesystem read-only, the tool user's private home hidden
+    rlimits     resource limits, a timeout and a scrubbed environment only
+                (explicit opt-out: --unsafe-no-sandbox / --allow-weak-sandbox)
+
+In the first two tiers every run also gets, from the executor: a fresh PID
+namespace whose init is a small trusted process (when it exits, the kernel
+kills everything left in the namespace), a fresh mount namespace with private
+/tmp, /dev/shm and /proc, a fresh IPC namespace, and an unprivileged uid of
+its own slot (so RLIMIT_NPROC counts only this run, and the program can
+signal neither the executor nor another slot's run).
+
+Each step is a small function so `coderl-trace doctor` can say which
+protection is active and, when one is not, why.
 """
 
+import ctypes
+import errno
 import os
+import platform
 import resource
+import shutil
+import signal
+import stat
+import sys
 
 MIB = 1024 * 1024
 
+# The protections, in the order doctor lists them.
+PROTECTIONS = ("rlimits", "uid", "pid", "net", "ipc", "fs-write", "fs-read")
+NAMESPACE_PROTECTIONS = ("uid", "pid", "net", "ipc", "fs-write")
+DESCRIPTIONS = {
+    "rlimits": "CPU time, memory, processes/threads, file size, open files, no core dumps",
+    "uid": "runs as an unprivileged uid of its own (not the tool's user)",
+    "pid": "own PID namespace per run: no process outlives the run, host processes invisible",
+    "net": "no network (empty network namespace)",
+    "ipc": "own IPC namespace per run (no shared memory between runs)",
+    "fs-write": "host filesystem read-only; private /tmp, /dev/shm and working directory per run",
+    "fs-read": "host filesystem hidden except what the interpreters need (bubblewrap)",
+}
 
-def scrubbed_env(run_dir):
+# Sandbox uids: one per executor slot, far from real and system users.
+UID_BASE = 2_000_000
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 0x1
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+MS_NOEXEC = 0x8
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 0x40000
+
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+
+AT_FDCWD = -100
+AT_RECURSIVE = 0x8000
+MOUNT_ATTR_RDONLY = 0x1
+
+_SYSCALLS = {"x86_64": {"clone": 56, "mount_setattr": 442}, "aarch64": {"clone": 220, "mount_setattr": 442}}
+
+_libc = ctypes.CDLL(None, use_errno=True)
+# PyDLL keeps the GIL across the call, as os.fork does around fork().
+_raw = ctypes.PyDLL(None, use_errno=True)
+_raw.syscall.restype = ctypes.c_long
+
+
+class SandboxError(Exception):
+    """A protection could not be applied; never run weaker silently."""
+
+
+def _check(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise SandboxError("%s: %s" % (what, os.strerror(err)))
+
+
+def _syscall_number(name):
+    numbers = _SYSCALLS.get(platform.machine())
+    if numbers is None:
+        raise SandboxError("unsupported architecture %s" % platform.machine())
+    return numbers[name]
+
+
+def unshare(flags):
+    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def mount(source, target, fstype, flags, data=None):
+    enc = lambda s: s.encode() if s is not None else None  # noqa: E731
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+           "mount %s on %s" % (fstype or source or "", target))
+
+
+def prctl(option, value):
+    _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl(%d)" % option)
+
+
+def clone(flags):
+    """fork() into new namespaces: the child is pid 1 of a fresh PID
+    namespace and the executor's direct child (one process, not two). Same
+    interpreter bookkeeping as os.fork; the executor is single-threaded."""
+    ctypes.pythonapi.PyOS_BeforeFork()
+    pid = _raw.syscall(ctypes.c_long(_syscall_number("clone")), ctypes.c_ulong(flags | signal.SIGCHLD),
+                       ctypes.c_void_p(0), ctypes.c_void_p(0), ctypes.c_void_p(0), ctypes.c_void_p(0))
+    err = ctypes.get_errno()
+    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+    else:
+        ctypes.pythonapi.PyOS_AfterFork_Parent()
+    if pid < 0:
+        raise SandboxError("clone: %s" % os.strerror(err))
+    return pid
+
+
+# -- executor-level confinement (once per executor) ---------------------------
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+def confine_executor(keep_paths):
+    """Namespaces tier: the executor leaves the host's network and mount
+    namespaces. Afterwards the whole filesystem is read-only for everyone in
+    it (root included), private homes are hidden except the interpreter
+    paths in keep_paths, and /tmp is the executor's own tmpfs."""
+    if not is_root():
+        raise SandboxError("namespaces need root (running as uid %d); run as root or use bubblewrap as root" % os.geteuid())
+    unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS)
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _hide_closed_dirs(keep_paths)
+    make_readonly("/")
+    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700")
+
+
+def _first_closed_ancestor(path):
+    """The outermost directory on the way to path that others cannot enter."""
+    parts = path.strip("/").split("/")
+    current = ""
+    for part in parts:
+        current += "/" + part
+        try:
+            mode = os.stat(current).st_mode
+        except OSError:
+            return None
+        if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
+            return current
+    return None
+
+
+def _hide_closed_dirs(keep_paths):
+    """Cover each closed directory (e.g. /root, mode 0700) that holds a path
+    the sandbox must read with an empty tmpfs, then bind those paths back:
+    the sandbox uid can read the interpreter and nothing else from there."""
+    groups = {}
+    for path in keep_paths:
+        closed = _first_closed_ancestor(path)
+        if closed is not None and closed != path:
+            groups.setdefault(closed, []).append(path)
+    old_umask = os.umask(0o022)
+    try:
+        for closed, paths in groups.items():
+            handles = [(p, os.open(p, os.O_PATH)) for p in sorted(set(paths))]
+            mount("tmpfs", closed, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m")
+            for path, fd in handles:
+                os.makedirs(path, mode=0o755, exist_ok=True)
+                mount("/proc/self/fd/%d" % fd, path, None, MS_BIND | MS_REC)
+                os.close(fd)
+    finally:
+        os.umask(old_umask)
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+
+def make_readonly(path):
+    """Every mount under path read-only: one mount_setattr call (Linux 5.12+),
+    else a bind-remount of each mount point."""
+    attr = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
+    try:
+        number = _syscall_number("mount_setattr")
+    except SandboxError:
+        number = None
+    if number is not None:
+        result = _libc.syscall(ctypes.c_long(number), ctypes.c_int(AT_FDCWD), path.encode(),
+                               ctypes.c_uint(AT_RECURSIVE), ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)))
+        if result == 0:
+            return
+        if ctypes.get_errno() != errno.ENOSYS:
+            _check(result, "mount_setattr(read-only) on %s" % path)
+    flags_of = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            target = fields[4].encode().decode("unicode_escape")
+            if not (target == path or target.startswith(path.rstrip("/") + "/")):
+                continue
+            extra = 0
+            for option in fields[5].split(","):
+                extra |= flags_of.get(option, 0)
+            mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | extra)
+
+
+def bwrap_argv(bwrap, keep_paths):
+    """bubblewrap arguments that give the executor a minimal read-only view
+    of the host (system dirs, /etc, the interpreters, the tracers), no
+    network, its own /tmp, and keep the capabilities it needs to build each
+    run's namespaces and drop to the sandbox uid."""
+    argv = [bwrap, "--die-with-parent", "--unshare-net", "--unshare-uts", "--unshare-ipc"]
+    for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"):
+        if os.path.islink(top):
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+    made = set(["/"])
+    for path in sorted(set(keep_paths)):
+        if path.startswith(("/usr/", "/etc/")) or not os.path.exists(path):
+            continue
+        parent = os.path.dirname(path)
+        chain = []
+        while parent not in made:
+            chain.append(parent)
+            made.add(parent)
+            parent = os.path.dirname(parent)
+        for d in reversed(chain):
+            argv += ["--perms", "0755", "--dir", d]
+        argv += ["--ro-bind", path, path]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    if is_root():
+        argv += ["--cap-add", "ALL"]
+    return argv
+
+
+def interpreter_paths(node, tracers_dir):
+    """What the sandbox must be able to read: Python's prefixes and import
+    path, node's install prefix, and the tracers."""
+    paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    for entry in sys.path:
+        if entry and os.path.isdir(entry):
+            real = os.path.realpath(entry)
+            if not any(real == p or real.startswith(p + "/") for p in paths):
+                paths.add(real)
+    if node:
+        real_node = os.path.realpath(node)
+        prefix = os.path.dirname(os.path.dirname(real_node))
+        paths.add(prefix if prefix not in ("/", "/usr", "/usr/local") else os.path.dirname(real_node))
+    paths.add(os.path.realpath(tracers_dir))
+    # Drop paths nested in another kept path.
+    return sorted(p for p in paths if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in paths))
+
+
+# -- per-run confinement ------------------------------------------------------
+
+
+def enter_run_namespaces():
+    """In the executor: start the run's init in fresh PID, mount and IPC
+    namespaces. Returns the child's pid (0 in the child)."""
+    return clone(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC)
+
+
+def private_run_mounts(run_dir, tmp_bytes, uid):
+    """In the run's init (pid 1): private /tmp, /dev/shm and /proc; the
+    working directory is a fresh directory on the private /tmp owned by the
+    sandbox uid. Everything vanishes with the namespace."""
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # executor gone -> run gone
+    flags = MS_NOSUID | MS_NODEV
+    size = "size=%d,nr_inodes=4096,mode=1777" % max(MIB, tmp_bytes)
+    mount("tmpfs", "/tmp", "tmpfs", flags, size)
+    mount("tmpfs", "/dev/shm", "tmpfs", flags, size)
+    mount("proc", "/proc", "proc", flags | MS_NOEXEC)
+    os.mkdir(run_dir, 0o700)
+    os.chown(run_dir, uid, uid)
+
+
+def drop_privileges(uid):
+    """Become the slot's sandbox uid for good: no supplementary groups, no
+    capabilities, and no way back through setuid binaries."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise SandboxError("could not drop to uid %d" % uid)
+
+
+def scrubbed_env(home):
     """No inherited secrets: only what an interpreter needs to start."""
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": run_dir,
-        "TMPDIR": run_dir,
+        "HOME": home,
+        "TMPDIR": home,
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "PYTHONHASHSEED": "0",
@@ -25,9 +311,11 @@ def scrubbed_env(run_dir):
     }
 
 
-def redirect_fds(stdin_path, stdout_path, stderr_path, channel_path):
+def redirect_fds(paths, keep=()):
     """fds 0-2 are the program's, fd 3 is the trace channel; every other fd
-    inherited from the executor (its pipes to the tool) is closed."""
+    inherited from the executor (its pipes to the tool) is closed, except
+    those in keep (the init's status pipe, never passed to the program)."""
+    stdin_path, stdout_path, stderr_path, channel_path = paths
     targets = [
         (stdin_path, os.O_RDONLY),
         (stdout_path, os.O_WRONLY | os.O_TRUNC | os.O_CREAT),
@@ -39,11 +327,21 @@ def redirect_fds(stdin_path, stdout_path, stderr_path, channel_path):
         if opened != fd:
             os.dup2(opened, fd)
             os.close(opened)
-    os.closerange(4, 65536)
+    close_from(4, keep)
+
+
+def close_from(low, keep=()):
+    start = low
+    for fd in sorted(k for k in keep if k >= low):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, 65536)
 
 
 def set_limits(limits, language):
-    """Resource limits. Node cannot start under RLIMIT_AS below ~1 GiB (it
+    """Resource limits, soft = hard so a dropped-privilege program cannot
+    raise them back (CPU keeps one spare second past SIGXCPU before the
+    kernel's SIGKILL). Node cannot start under RLIMIT_AS below ~1 GiB (it
     reserves address space), so JavaScript gets RLIMIT_DATA plus V8's own
     heap flag instead."""
     cpu = max(1, int((limits["cpu_ms"] + 999) // 1000))
@@ -61,3 +359,9 @@ def set_limits(limits, language):
     cap(resource.RLIMIT_NOFILE, 64)
     cap(resource.RLIMIT_CORE, 0)
     cap(resource.RLIMIT_NPROC, int(limits["max_processes"]))
+    cap(resource.RLIMIT_MEMLOCK, 0)
+    cap(resource.RLIMIT_MSGQUEUE, 0)
+
+
+def which_bwrap():
+    return shutil.which("bwrap", path="/usr/bin:/bin:/usr/local/bin:" + os.environ.get("PATH", ""))

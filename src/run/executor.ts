@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Status } from '../model/trace.js';
 import type { Limits } from './limits.js';
 import type { RunInput } from '../model/run.js';
+import type { Tier } from './sandbox.js';
 
 export interface Job {
   job: number;
@@ -40,12 +41,24 @@ export interface ExecutorResult {
   stderr_truncated: boolean;
   channel: string;
   channel_truncated: boolean;
+  /**
+   * The channel's END record checked against the run's seal:
+   * "sealed" (genuine), "tampered" (wrong seal or extra bytes on the
+   * channel), "unsealed" (END without a seal), "absent" (no END record).
+   */
+  channel_check?: 'sealed' | 'tampered' | 'unsealed' | 'absent';
+  channel_problem?: string | null;
+  /** Static scan: ways the program could reach the tracer or its channel (gc, ctypes, frames, fd-access, ...). */
+  tracer_access?: string[];
 }
 
 export interface ExecutorOptions {
-  python: string;
+  /** argv that starts the executor in its sandbox tier (from the sandbox probe). */
+  launch: string[];
   node: string;
-  executorPath: string;
+  /** Job slot: selects the run's sandbox uid. */
+  slot: number;
+  tier: Tier;
 }
 
 export class Executor {
@@ -55,7 +68,8 @@ export class Executor {
   readonly ready: Promise<void>;
 
   constructor(options: ExecutorOptions) {
-    this.child = spawn(options.python, ['-s', '-B', options.executorPath, options.node], {
+    const config = { node: options.node, slot: options.slot, tier: options.tier };
+    this.child = spawn(options.launch[0], [...options.launch.slice(1), JSON.stringify(config)], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },
     });
@@ -65,13 +79,23 @@ export class Executor {
     let readyResolve!: () => void;
     let readyReject!: (e: Error) => void;
     this.ready = new Promise((res, rej) => { readyResolve = res; readyReject = rej; });
+    this.ready.catch(() => { /* also reported as sandbox_error results */ });
     let first = true;
     lines.on('line', (line) => {
       if (first) {
         first = false;
-        return readyResolve();
+        const hello = JSON.parse(line) as { ready: boolean; error?: string };
+        if (hello.ready) return readyResolve();
+        return this.fail(`sandbox set-up failed: ${hello.error ?? 'unknown error'}`, readyReject);
       }
-      const result = JSON.parse(line) as ExecutorResult;
+      let result: ExecutorResult;
+      try {
+        result = JSON.parse(line) as ExecutorResult;
+      } catch {
+        this.fail(`executor protocol error: ${line.slice(0, 200)}`, readyReject);
+        this.child.kill('SIGKILL');
+        return;
+      }
       const waiter = this.pending.shift();
       if (waiter) waiter.resolve(result);
     });

@@ -1,4 +1,6 @@
+import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { DEFAULT_SANDBOX, PROTECTIONS, requiredWithout, type SandboxOptions } from './sandbox.js';
 
 /** Per-run caps, sent with every job and recorded in each trace's provenance. */
 export interface Limits {
@@ -51,4 +53,25 @@ function positive(flag: string, value: string, unit: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive whole number of ${unit}, got "${value}"`);
   return n;
+}
+
+/** Sandbox opt-outs (see src/run/sandbox.ts); both print a warning on every start. */
+export interface SandboxFlags {
+  allowWeakSandbox?: string;
+  unsafeNoSandbox?: boolean;
+}
+
+/** Add the sandbox opt-out flags to a command that runs programs. */
+export function addSandboxOptions(cmd: Command): Command {
+  return cmd
+    .option('--allow-weak-sandbox <protections>',
+      `run even if these protections are unavailable (comma list of ${PROTECTIONS.join(', ')}, or all); loud`)
+    .option('--unsafe-no-sandbox', 'run with resource limits and a timeout only (no uid, namespaces or read-only filesystem); for trusted code');
+}
+
+export function sandboxFromFlags(flags: SandboxFlags): SandboxOptions {
+  return {
+    require: flags.allowWeakSandbox !== undefined ? requiredWithout(flags.allowWeakSandbox) : DEFAULT_SANDBOX.require,
+    unsafe: flags.unsafeNoSandbox === true,
+  };
 }

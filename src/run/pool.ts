@@ -2,26 +2,39 @@
  * A pool of warm executors, one per job slot. `map` runs items through the
  * pool with bounded look-ahead and yields results in INPUT order, so output
  * is identical whatever the number of jobs.
+ *
+ * Creating a pool probes the sandbox once and fails closed: if a required
+ * protection is unavailable the constructor throws SandboxUnavailableError.
  */
-import { fileURLToPath } from 'node:url';
 import { Executor, type ExecutorResult, type Job } from './executor.js';
 import type { Interpreters } from './interpreters.js';
-
-const EXECUTOR_PATH = fileURLToPath(new URL('../../../tracers/executor.py', import.meta.url));
+import { checkSandbox, probeSandbox, DEFAULT_SANDBOX, type SandboxOptions, type SandboxProvenance, type SandboxReport } from './sandbox.js';
 
 export class ExecutorPool {
   private readonly executors: Executor[];
   private readonly idle: Executor[] = [];
   private readonly waiting: ((e: Executor) => void)[] = [];
   private nextJob = 0;
+  private readonly report: SandboxReport;
+  /** Which protections every run of this pool gets (for provenance). */
+  readonly sandbox: SandboxProvenance;
 
-  constructor(private readonly interpreters: Interpreters, readonly size: number) {
-    this.executors = Array.from({ length: size }, () => this.spawn());
+  constructor(
+    private readonly interpreters: Interpreters,
+    readonly size: number,
+    options: SandboxOptions = DEFAULT_SANDBOX,
+    warn: (message: string) => void = (m) => process.stderr.write(`coderl-trace: ${m}\n`),
+  ) {
+    this.report = probeSandbox(interpreters, options.unsafe);
+    const { provenance, warnings } = checkSandbox(this.report, options);
+    this.sandbox = provenance;
+    for (const w of warnings) warn(w);
+    this.executors = Array.from({ length: size }, (_, slot) => this.spawn(slot));
     this.idle.push(...this.executors);
   }
 
-  private spawn(): Executor {
-    return new Executor({ python: this.interpreters.python, node: this.interpreters.node, executorPath: EXECUTOR_PATH });
+  private spawn(slot: number): Executor {
+    return new Executor({ launch: this.report.launch!, node: this.interpreters.node, slot, tier: this.sandbox.tier });
   }
 
   async run(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
@@ -42,10 +55,10 @@ export class ExecutorPool {
   private release(executor: Executor): void {
     let next = executor;
     if (!executor.alive) {
-      // Replace a dead executor so the pool keeps its size.
-      const i = this.executors.indexOf(executor);
-      next = this.spawn();
-      this.executors[i] = next;
+      // Replace a dead executor so the pool keeps its size (and its slot's uid).
+      const slot = this.executors.indexOf(executor);
+      next = this.spawn(slot);
+      this.executors[slot] = next;
     }
     const waiter = this.waiting.shift();
     if (waiter) waiter(next);
