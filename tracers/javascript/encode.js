@@ -63,6 +63,14 @@ const typedTag = getter(TypedArrayProto, Symbol.toStringTag);
 const typedLength = getter(TypedArrayProto, 'length');
 const symbolDescription = getter(Symbol.prototype, 'description');
 const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
+// Timer handles are Node internals: opaque, like streams.
+const timerProtos = (() => {
+  const timeout = setTimeout(() => {}, 0);
+  const immediate = setImmediate(() => {});
+  clearTimeout(timeout);
+  clearImmediate(immediate);
+  return [getProto(timeout), getProto(immediate)];
+})();
 const BOXED = [
   [T.isNumberObject, Number.prototype.valueOf, 'Number'],
   [T.isStringObject, String.prototype.valueOf, 'String'],
@@ -246,7 +254,7 @@ function createEncoder(options = {}) {
       return { repr: `${name} { byteLength: ${size} }`, json: { $type: 'opaque', name } };
     }
     if (T.isPromise(v) || T.isDataView(v) || T.isWeakRef?.(v) || T.isModuleNamespaceObject(v) ||
-        T.isMapIterator(v) || T.isSetIterator(v) || protoChainHas(v, EmitterProto)) {
+        T.isMapIterator(v) || T.isSetIterator(v) || protoChainHas(v, EmitterProto) || timerProtos.includes(getProto(v))) {
       const name = className(v) ?? 'Object';
       return { repr: `${name} { <opaque> }`, json: { $type: 'opaque', name } };
     }
@@ -308,7 +316,7 @@ function createEncoder(options = {}) {
   }
 
   function typedArray(ta, depth) {
-    const cls = call(typedTag, ta);
+    const cls = className(ta) ?? call(typedTag, ta); // Buffer, else the built-in tag
     const length = call(typedLength, ta);
     const reprs = [];
     const items = [];

@@ -249,6 +249,7 @@ function frameIdQuiet(frame) {
 let returned = null;
 let exception = null;
 let ended = false;
+let started = false; // the program's code began to run
 
 function settleReturn(value) {
   if (types.isPromise(value)) {
@@ -262,7 +263,13 @@ function settleReturn(value) {
 function noteException(err, phase) {
   try {
     const { type, message } = describeThrown(err, encodeValue);
-    exception = { type, message, line: thrownLine(err, filename), phase };
+    const esm = phase === 'compile' && /import statement outside a module|^Unexpected token 'export'/.test(message);
+    exception = {
+      type,
+      message: esm ? `ES module syntax is not supported: ${message}` : message,
+      line: thrownLine(err, filename),
+      phase,
+    };
   } catch {
     exception = { type: 'unknown', message: '', line: null, phase };
   }
@@ -270,14 +277,14 @@ function noteException(err, phase) {
 
 process.on('uncaughtExceptionMonitor', (err) => {
   // With a user 'uncaughtException' handler the program goes on: not an outcome.
-  if (process.listenerCount('uncaughtException') === 0) noteException(err, 'run');
+  if (process.listenerCount('uncaughtException') === 0 && !(exception && exception.phase !== 'run')) noteException(err, 'run');
 });
 
 process.on('exit', () => {
   if (ended) return;
   ended = true;
   try {
-    if (job.mode === 'trace') finishModule();
+    if (job.mode === 'trace' && started) finishModule();
     for (const item of pendingFinals.values()) if (item.vars === null) item.vars = snapshot(item.frame);
     writePendingFinals();
     record(['END', { return: returned, exception, events }]);
@@ -344,6 +351,7 @@ function main() {
   }
   const made = makeModule();
   userModule = made.mod;
+  started = true;
   fn.call(userModule.exports, userModule.exports, made.userRequire, userModule, filename, path.dirname(filename), runtime, moduleFrame);
 }
 
