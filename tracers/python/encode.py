@@ -220,7 +220,8 @@ class Encoder:
         except BaseException:
             r, j = "<unencodable>", {"$type": "opaque", "name": "?"}
         finally:
-            self._path.clear()
+            if not was_busy:  # re-entrant: a probe inside a user __repr__ may encode too
+                self._path.clear()
             self.busy = was_busy
             try:
                 sys.setrecursionlimit(limit)
