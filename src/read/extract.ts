@@ -135,43 +135,70 @@ export function findFences(text: string): Fence[] {
   return fences;
 }
 
-// Signals scored per line; the language with the clearly higher score wins.
-const PYTHON_SIGNALS: RegExp[] = [
-  /^\s*def\s+\w+\s*\(.*\)\s*(->\s*[^:]+)?:\s*(#.*)?$/,
-  /^\s*class\s+\w+(\(.*\))?\s*:\s*$/,
-  /^\s*(import\s+[\w.]+(\s+as\s+\w+)?(\s*,\s*[\w.]+)*|from\s+[\w.]+\s+import\s+.+)\s*$/,
-  /^\s*(if|elif|while|for|with|try|except|else|finally)\b.*:\s*(#.*)?$/,
-  /\bprint\s*\(/,
-  /\b(None|True|False|self|elif|lambda|nonlocal)\b/,
-  /\binput\(\)|sys\.stdin/,
-  /^\s*#/,
+// Signals scored per line, with weights: definitions and imports are
+// decisive, punctuation (`;`, braces) is weak, since MBPP-style Python ends
+// lines with `;` and docstrings are blanked before scoring (blankProse).
+const PYTHON_SIGNALS: [RegExp, number][] = [
+  [/^\s*def\s+\w+\s*\(.*\)\s*(->\s*[^:]+)?:/, 4],
+  [/^\s*class\s+\w+(\(.*\))?\s*:/, 4],
+  [/^\s*(import\s+[\w.]+(\s+as\s+\w+)?(\s*,\s*[\w.]+)*|from\s+[\w.]+\s+import\s+.+)\s*;?\s*$/, 3],
+  [/^\s*(if|elif|while|for|with|try|except|else|finally)\b.*:\s*(#.*)?$/, 2],
+  [/\bprint\s*\(/, 1],
+  [/\b(None|True|False|self|elif|lambda|nonlocal|not in|is not)\b/, 1],
+  [/\binput\(\)|sys\.stdin/, 2],
+  [/^\s*#/, 1],
 ];
-const JS_SIGNALS: RegExp[] = [
-  /\bfunction\b\s*\w*\s*\(/,
-  /=>/,
-  /^\s*(const|let|var)\s+[\w${[]/,
-  /\bconsole\.log\s*\(/,
-  /;\s*$/,
-  /===|!==/,
-  /\brequire\s*\(|process\.stdin|module\.exports/,
-  /^\s*}\s*$|{\s*$/,
-  /\b(null|undefined)\b/,
-  /^\s*\/\//,
+const JS_SIGNALS: [RegExp, number][] = [
+  [/\bfunction\b\s*\w*\s*\(/, 4],
+  [/=>/, 3],
+  [/^\s*(const|let|var)\s+[\w${[]/, 3],
+  [/\bconsole\.log\s*\(/, 3],
+  [/;\s*$/, 1],
+  [/===|!==/, 2],
+  [/\brequire\s*\(|process\.stdin|module\.exports/, 3],
+  [/^\s*}\s*$|{\s*$/, 1],
+  [/\b(null|undefined)\b/, 1],
+  [/^\s*\/\//, 1],
 ];
 
-export function guessLanguage(code: string): { language: Language | null; rule: string } {
+/**
+ * Docstrings and comments are prose (HumanEval docstrings are full of `=>`
+ * and `;`), so they are blanked before scoring; a docstring or block comment
+ * still counts once for its language.
+ */
+function blankProse(code: string): { code: string; py: number; js: number } {
   let py = 0;
   let js = 0;
+  const blanked = code
+    .replace(/"""[\s\S]*?"""|'''[\s\S]*?'''/g, (m) => { py++; return '""' + '\n'.repeat(m.split('\n').length - 1); })
+    .replace(/\/\*[\s\S]*?\*\//g, (m) => { js++; return '\n'.repeat(m.split('\n').length - 1); })
+    .replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""')
+    .replace(/^(\s*)#.*$/gm, '$1#')
+    .replace(/^(\s*)\/\/.*$/gm, '$1//');
+  return { code: blanked, py, js };
+}
+
+const PYTHON_ONLY = /^\s*(def\s+\w+\s*\(.*\)\s*(->\s*[^:]+)?:|from\s+[\w.]+\s+import\s|import\s+[\w.]+\s*$|elif\b.*:\s*$)/m;
+const JS_ONLY = /\bfunction\b\s*\w*\s*\(|=>|^\s*(const|let|var)\s+[\w${[]|\bconsole\.log\s*\(|\brequire\s*\(/m;
+
+export function guessLanguage(source: string): { language: Language | null; rule: string } {
+  const { code, py: pyDocs, js: jsDocs } = blankProse(source);
+  let py = pyDocs;
+  let js = jsDocs;
   for (const line of code.split('\n')) {
     if (line.trim() === '') continue;
-    py += PYTHON_SIGNALS.filter((re) => re.test(line)).length;
-    js += JS_SIGNALS.filter((re) => re.test(line)).length;
+    for (const [re, weight] of PYTHON_SIGNALS) if (re.test(line)) py += weight;
+    for (const [re, weight] of JS_SIGNALS) if (re.test(line)) js += weight;
   }
+  // Syntax only one language has decides alone (MBPP Python ending every line with `;`).
+  const pyOnly = PYTHON_ONLY.test(code);
+  const jsOnly = JS_ONLY.test(code);
+  if (pyOnly && !jsOnly) return { language: 'python', rule: 'heuristic: python-only syntax (def ...: / import)' };
+  if (jsOnly && !pyOnly) return { language: 'javascript', rule: 'heuristic: javascript-only syntax (function / => / const|let|var)' };
   const rule = `heuristic score python ${py} vs javascript ${js}`;
-  if (py === 0 && js === 0) return { language: null, rule };
-  // A clear margin, so a couple of `;` in Python or `#` in JS do not decide.
-  if (py >= 2 * js && py > js) return { language: 'python', rule };
-  if (js >= 2 * py && js > py) return { language: 'javascript', rule };
+  // Otherwise a clear margin, so a couple of `;` in Python or `#` in JS do not decide.
+  if (py >= 1.5 * js && py >= 2) return { language: 'python', rule };
+  if (js >= 1.5 * py && js >= 2) return { language: 'javascript', rule };
   return { language: null, rule };
 }
 
@@ -180,7 +207,7 @@ export function guessLanguage(code: string): { language: Language | null; rule: 
  * punctuation or keywords and few read like prose sentences.
  */
 export function looksLikeCode(text: string): boolean {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const lines = blankProse(text).code.split('\n').filter((l) => l.trim() !== '');
   if (lines.length === 0) return false;
   let prose = 0;
   for (const line of lines) {

@@ -68,7 +68,11 @@ describe('extractCode', () => {
   });
 
   it('says which heuristic decided, and refuses to guess on a tie', () => {
-    expect(guessLanguage(PY)).toMatchObject({ language: 'python', rule: expect.stringMatching(/^heuristic score python \d+ vs javascript \d+$/) });
+    expect(guessLanguage(PY)).toMatchObject({ language: 'python', rule: 'heuristic: python-only syntax (def ...: / import)' });
+    // MBPP-style Python ending lines with `;`, and a docstring full of `=>`.
+    const mbpp = 'def f(n) :  \n    s = (n*(n + 1))//2;  \n    """ f(2) => 3; {x} """\n    return s;\n';
+    expect(guessLanguage(mbpp)).toMatchObject({ language: 'python' });
+    expect(guessLanguage('x = 1;\ny = x === 2;\nif (y) {\n  x = 3;\n}\n')).toMatchObject({ language: 'javascript', rule: expect.stringMatching(/^heuristic score python \d+ vs javascript \d+$/) });
     expect(guessLanguage('x = 1')).toMatchObject({ language: null });
     expect(extractCode('```\nx = 1\n```')).toMatchObject({ ok: false, reason: 'unknown-language' });
   });
