@@ -152,8 +152,6 @@ class JavaScriptInstrumenter {
   readonly probes: Probe[] = [];
   readonly scopes: string[] = ['<module>'];
 
-  constructor(private readonly source: string) {}
-
   // ------------------------------------------------------------ probes
 
   private probeCall(env: Env, kind: ProbeKind, at: Node, lineNode: Node = at): string {
@@ -426,9 +424,20 @@ class JavaScriptInstrumenter {
     const statements = statementChildren(body);
     const skip = directiveEnd(statements);
     const at = skip > 0 ? statements[skip - 1].endIndex : body.startIndex + 1;
-    this.insertOpen(at, body, (skip > 0 ? ';' : '') + prologue + this.probeCall(env, 'enter', body, node), 1);
+    const opening = (skip > 0 ? ';' : '') + prologue + this.probeCall(env, 'enter', body, node);
     this.block(statements, env, skip);
-    this.insertClose(body.endIndex - 1, body, epilogue, 1);
+    this.wrapBody(body, at, opening, epilogue);
+  }
+
+  /** Frame entry after `{` (or the directives), exit before `}`; one insertion for an empty body `{}`. */
+  private wrapBody(body: Node, at: number, opening: string, closing: string): void {
+    const end = body.endIndex - 1;
+    if (at === end) {
+      this.insertOpen(at, body, opening + closing, 1);
+      return;
+    }
+    this.insertOpen(at, body, opening, 1);
+    this.insertClose(end, body, closing, 1);
   }
 
   private classBody(node: Node, env: Env, name: string | null): void {
@@ -455,9 +464,9 @@ class JavaScriptInstrumenter {
     const fn: FunctionContext = { scope, params: [], varsSeen: [] };
     const env: Env = { fn, visible: [], hidden: new Set() };
     const exitNames = varNames(body);
-    this.insertOpen(body.startIndex + 1, body, `const __ct$f=__ct$.e(${JSON.stringify(scope)},0);try{` + this.probeCall(env, 'enter', body, node), 1);
+    const opening = `const __ct$f=__ct$.e(${JSON.stringify(scope)},0);try{` + this.probeCall(env, 'enter', body, node);
     this.block(statementChildren(body), env);
-    this.insertClose(body.endIndex - 1, body, `}finally{__ct$.x(__ct$f,${JSON.stringify(exitNames.join(','))},[${exitNames.join(',')}])}`, 1);
+    this.wrapBody(body, body.startIndex + 1, opening, `}finally{__ct$.x(__ct$f,${JSON.stringify(exitNames.join(','))},[${exitNames.join(',')}])}`);
   }
 }
 
@@ -484,7 +493,7 @@ export async function instrumentJavaScript(source: string): Promise<Instrumented
     });
     if (root.hasError) return failed(`tree-sitter parse error at line ${firstErrorLine(root)}`);
     if (usesModuleSyntax(root)) return failed('ES module syntax is not supported');
-    const instrumenter = new JavaScriptInstrumenter(source);
+    const instrumenter = new JavaScriptInstrumenter();
     const epilogue = instrumenter.program(root);
     const code = instrumenter.edits.apply(source).text + epilogue;
     return { language: 'javascript', code, probes: instrumenter.probes, scopes: instrumenter.scopes, lineMap: null, problem: null };

@@ -5,7 +5,7 @@
  * integration lands.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunInput } from '../../src/model/run.js';
@@ -21,6 +21,8 @@ export interface RunOptions {
   /** Kill the process group after this many ms (as the executor's timeout does). */
   killAfterMs?: number;
   instrumented?: Instrumented;
+  /** Give the child a regular file as fd 3 (as the executor does) instead of a pipe. */
+  channelFile?: boolean;
 }
 
 export interface RunResult {
@@ -53,10 +55,13 @@ export async function runJs(source: string, options: RunOptions = {}): Promise<R
       limits: { max_events: 10000, max_value_chars: 2000, ...options.limits },
     }));
     const stdinFd = openSync(stdinPath, 'r');
+    const channelPath = join(dir, 'channel');
+    const channelFd = options.channelFile ? openSync(channelPath, 'w') : null;
     const child = spawn(process.execPath, [RUNNER, jobPath], {
-      cwd: runDir, stdio: [stdinFd, 'pipe', 'pipe', 'pipe'], detached: true,
+      cwd: runDir, stdio: [stdinFd, 'pipe', 'pipe', channelFd ?? 'pipe'], detached: true,
     });
     closeSync(stdinFd);
+    if (channelFd !== null) closeSync(channelFd);
     const collect = (stream: NodeJS.ReadableStream | null) => {
       const chunks: Buffer[] = [];
       stream?.on('data', (c: Buffer) => chunks.push(c));
@@ -76,7 +81,7 @@ export async function runJs(source: string, options: RunOptions = {}): Promise<R
       child.on('exit', (code, sig) => res([code, sig])));
     await streamsDone;
     if (timer) clearTimeout(timer);
-    const channel = chan();
+    const channel = options.channelFile ? readFileSync(channelPath, 'utf8') : chan();
     const records = channel.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown[]);
     return { stdout: out(), stderr: err(), exitCode, signal, killed, channel, records, instrumented };
   } finally {

@@ -196,6 +196,7 @@ function createEncoder(options = {}) {
   }
 
   function value(v, depth) {
+    budget -= 2; // the separator or brackets around this item
     if (v === null) return { repr: 'null', json: null };
     const p = primitive(v);
     if (p) { if (typeof v !== 'string') spend(p.repr); return p; }
