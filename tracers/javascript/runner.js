@@ -312,8 +312,8 @@ function entryEpilogue(input) {
   return `\n;__ct$.fn(${read(name)},${read('Solution')});`;
 }
 
-function compile(code) {
-  return vm.compileFunction(code, PARAMS, { filename });
+function compile(code, params = PARAMS) {
+  return vm.compileFunction(code, params, { filename });
 }
 
 function makeModule() {
@@ -341,10 +341,13 @@ function main() {
     throw err; // Node prints it and exits 1, like `node main.js` would
   }
   const traced = job.mode === 'trace' && typeof job.instrumented === 'string';
-  const code = (traced ? job.instrumented : job.source) + entryEpilogue(job.input);
+  const epilogue = entryEpilogue(job.input);
+  const code = (traced ? job.instrumented : job.source) + epilogue;
+  // Untraced code sees exactly the CommonJS wrapper (plus `__ct$` when a call-style entry needs it).
+  const params = traced || epilogue ? PARAMS : PARAMS.slice(0, 5);
   let fn;
   try {
-    fn = compile(code);
+    fn = compile(code, params);
   } catch (err) {
     noteException(err, 'call');
     throw err;
