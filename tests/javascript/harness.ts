@@ -21,6 +21,8 @@ export interface RunOptions {
   /** Kill the process group after this many ms (as the executor's timeout does). */
   killAfterMs?: number;
   instrumented?: Instrumented;
+  /** Node flags before the runner path (the executor passes --stack-size for traced runs). */
+  nodeFlags?: string[];
   /** Give the child a regular file as fd 3 (as the executor does) instead of a pipe. */
   channelFile?: boolean;
 }
@@ -57,7 +59,7 @@ export async function runJs(source: string, options: RunOptions = {}): Promise<R
     const stdinFd = openSync(stdinPath, 'r');
     const channelPath = join(dir, 'channel');
     const channelFd = options.channelFile ? openSync(channelPath, 'w') : null;
-    const child = spawn(process.execPath, [RUNNER, jobPath], {
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), RUNNER, jobPath], {
       cwd: runDir, stdio: [stdinFd, 'pipe', 'pipe', channelFd ?? 'pipe'], detached: true,
     });
     closeSync(stdinFd);

@@ -119,4 +119,23 @@ describe('JavaScript runner', () => {
     expect(traced.exitCode).toBe(0);
     expect(endRecord(traced)!.exception).toBeNull();
   });
+
+  it('deep recursion: with --stack-size=2000 a traced run recurses at least as deep as a plain run', async () => {
+    const source = [
+      'let limit = 0;',
+      'function probe(n) { limit = n; probe(n + 1); }',
+      'try { probe(0); } catch (e) { console.log(e.name); }',
+      'const dfs = (n) => { if (n === 0) return 0; const r = dfs(n - 1); return r + 1; };',
+      'console.log(dfs(10000), limit);',
+    ].join('\n');
+    const plain = await runJs(source, { mode: 'plain' });
+    const traced = await runJs(source, { nodeFlags: ['--stack-size=2000'] });
+    expect(plain.exitCode).toBe(0);
+    expect(traced.exitCode).toBe(0);
+    const [plainDepth, plainLimit] = plain.stdout.split('\n')[1].split(' ').map(Number);
+    const [tracedDepth, tracedLimit] = traced.stdout.split('\n')[1].split(' ').map(Number);
+    expect(plainDepth).toBe(10000);
+    expect(tracedDepth).toBe(10000);
+    expect(tracedLimit).toBeGreaterThanOrEqual(plainLimit); // the depth of an overflow itself differs
+  });
 });

@@ -11,6 +11,23 @@
  * Every run, traced or plain, first compiles the ORIGINAL source: a program
  * V8 rejects is reported as a syntax error (END exception with
  * phase "compile") and never runs instrumented.
+ *
+ * Channel specifics (records of tracers/README.md):
+ * - F is written when a frame first writes something; frame ids follow that order.
+ * - X is coalesced: at each flush, one X per scope for its latest exited frame
+ *   (finals are "as at the last exit"); the module's X is written at exit,
+ *   after the event loop is empty (so readline/stdin callbacks are included).
+ * - After the events cap, probes stop encoding and keep raw values; frames
+ *   exiting after the cap are encoded when the program ends.
+ * - END.exception = {type, message, line, phase}: phase "compile" (the program
+ *   does not compile: status syntax_error), "call" (the call-style input
+ *   does not compile) or "run" (an uncaught exception or unhandled rejection).
+ * - The buffer is flushed at 16 KB, every 100 ms (probe or unref'd timer) and
+ *   at exit, so a run killed by the timeout keeps its trace up to then.
+ *
+ * Traced frames use about 1.8x the stack of plain ones: start traced runs with
+ * `node --stack-size=2000` (needs RLIMIT_STACK >= 4 MB) so that a program that
+ * recurses within plain Node's limit also does when traced.
  */
 const fs = require('node:fs');
 const path = require('node:path');
