@@ -5,7 +5,7 @@ JSON lines (protocol in tracers/README.md). The executor never runs user
 code itself. For each job it starts a run (tracers/sandbox.py has the
 tiers): in the namespace tiers a small trusted init, pid 1 of a fresh PID
 namespace, which mounts the run's private /tmp and forks the program as pid
-2; the program drops to the slot's sandbox uid, sets its limits and runs:
+2; the program drops to the executor's sandbox uid, sets its limits and runs:
 Python in-process through tracers/python/runtime.py (a fork of a warm
 interpreter costs ~1.5 ms, a fresh one ~15 ms), JavaScript by exec'ing node
 on tracers/javascript/runner.js. The executor waits with a wall-clock
@@ -15,7 +15,7 @@ capped outputs and answers with one JSON line.
     executor.py CONFIG_JSON             serve jobs on stdin
     executor.py --probe CONFIG_JSON     say which protections work here (doctor)
 
-CONFIG_JSON: {"node": path, "slot": n, "tier": "bwrap" | "namespaces" | "rlimits"}.
+CONFIG_JSON: {"node": path, "tier": "bwrap" | "namespaces" | "rlimits"}.
 """
 
 import json
@@ -77,6 +77,7 @@ def program(job, node, cwd, uid):
             heap = max(16, int(limits["memory_mb"]))
             os.execve(node, [node, "--max-old-space-size=%d" % heap, "--stack-size=984",
                              os.path.join(HERE, "javascript", "runner.js"), "job.json"], env)
+        seal_python_channel(job.pop("channel_seal", None))
         os.environ.clear()
         os.environ.update(env)
         sandbox.set_limits(limits, "python")
@@ -187,7 +188,7 @@ class Executor:
     def __init__(self, config):
         self.node = config.get("node") or shutil.which("node") or "node"
         self.tier = config["tier"]
-        self.uid = sandbox.UID_BASE + int(config.get("slot", 0)) if self.tier != "rlimits" else None
+        self.uid = sandbox.sandbox_uid() if self.tier != "rlimits" else None
         if self.tier == "namespaces":
             sandbox.confine_executor(sandbox.interpreter_paths(self.node, HERE))
         self.base_dir = tempfile.mkdtemp(prefix="coderl-trace-", dir="/tmp")
@@ -197,8 +198,8 @@ class Executor:
 
     def run_job(self, job):
         run_dir = tempfile.mkdtemp(prefix="run-", dir=self.base_dir)
-        seal = secrets.token_hex(16)
-        job = dict(job, channel_seal=seal)
+        self.seal = secrets.token_hex(16)
+        job = dict(job, channel_seal=self.seal)
         try:
             paths = [os.path.join(run_dir, name) for name in ("stdin", "stdout", "stderr", "channel")]
             with open(paths[0], "w", encoding="utf-8") as f:
@@ -216,7 +217,10 @@ class Executor:
                 status = reported
             verdict, detail, exit_code, sig_name = classify(
                 status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, text(stderr))
-            check, problem = check_channel(channel, seal, channel_cut)
+            check, problem = check_channel(channel, self.seal, channel_cut)
+            if check == "tampered":
+                # A record the decoder cannot accept: the trace is marked channel-tampered.
+                channel += json.dumps(["TAMPERED", problem]).encode() + b"\n"
             return {
                 "job": job["job"], "status": verdict, "detail": detail,
                 "exit_code": exit_code, "signal": sig_name,
@@ -239,6 +243,7 @@ class Executor:
         if self.tier == "rlimits":
             pid = os.fork()
             if pid == 0:
+                self.seal = None
                 plain_child(job, self.node, paths, run_dir)
             status, usage, timed_out = wait_with_timeout(pid, timeout_s, lambda: kill_group(pid))
             kill_group(pid)  # orphans left in the group by a finished child
@@ -248,6 +253,7 @@ class Executor:
             pid = sandbox.enter_run_namespaces()
             if pid == 0:
                 os.close(status_r)
+                self.seal = None  # the program's copy of the executor keeps no seal
                 init(job, self.node, paths, status_w, self.uid)
             os.close(status_w)
             status_w = None
@@ -262,6 +268,35 @@ class Executor:
 
 
 # -- the trace channel's integrity ---------------------------------------------
+
+
+def seal_python_channel(seal):
+    """Make the Python runtime seal its END record (see check_channel).
+    Until tracers/python/runtime.py does this itself (and says so with
+    SEALS_END = True), wrap its Channel here: count the bytes it writes and
+    add {"seal", "bytes"} to END. Runs in the program's process only."""
+    if seal is None or getattr(runtime, "SEALS_END", False):
+        return
+    base = runtime.Channel
+
+    class SealedChannel(base):
+        def __init__(self, fd):
+            base.__init__(self, fd)
+            self.sealed_bytes = 0
+
+        def write(self, record):
+            if isinstance(record, list) and len(record) == 2 and record[0] == "END" and isinstance(record[1], dict):
+                self.flush()
+                record[1]["seal"] = seal
+                record[1]["bytes"] = self.sealed_bytes
+            base.write(self, record)
+
+        def flush(self):
+            for part in self.parts:
+                self.sealed_bytes += len(part) if part.isascii() else len(part.encode("utf-8", "surrogatepass"))
+            base.flush(self)
+
+    runtime.Channel = SealedChannel
 
 
 def check_channel(channel, seal, truncated):
@@ -296,13 +331,13 @@ def check_channel(channel, seal, truncated):
 _TRACER_ACCESS = {
     "python": [
         ("gc", r"\bgc\b"), ("ctypes", r"\bctypes\b"), ("frames", r"_getframe|\bf_back\b|\bf_globals\b|\bf_locals\b|\binspect\b"),
-        ("settrace", r"\bset(trace|profile)\b"), ("tracer-names", r"__ct[px]__|\bruntime\b"),
+        ("settrace", r"\bset(trace|profile)\b"), ("tracer-names", r"__ct[px]__"),
         ("fd-access", r"/proc/self|/dev/fd|\bdup2\b|\bcloserange\b|\bfdopen\s*\(\s*3\b|os\.(write|close)\s*\(\s*3\b"),
     ],
     "javascript": [
         ("internals", r"process\.binding|\binspector\b|require\(\s*['\"](node:)?v8['\"]"),
         ("fd-access", r"/proc/self|/dev/fd|\b(write|writeSync|close|closeSync)\s*\(\s*3\b|fd\s*:\s*3\b"),
-        ("tracer-names", r"__ct[a-z]*__"),
+        ("tracer-names", r"__ct\$"),
     ],
 }
 
@@ -393,7 +428,7 @@ def probe(config):
     node = config.get("node")
     keep = sandbox.interpreter_paths(node, HERE)
     attempts = []
-    bwrap = sandbox.which_bwrap()
+    bwrap = sandbox.which_bwrap() if os.environ.get("CODERL_TRACE_BWRAP") != "none" else None
     tiers = []
     if config.get("tier") in (None, "auto", "bwrap"):
         tiers.append("bwrap")
@@ -403,7 +438,7 @@ def probe(config):
     chosen = None
     host = host_facts(keep)
     for tier in tiers:
-        cfg = {"node": node, "slot": 0, "tier": tier, "host": host}
+        cfg = {"node": node, "tier": tier, "host": host}
         if tier == "bwrap":
             if not bwrap:
                 attempts.append({"tier": tier, "ok": False, "error": "bubblewrap (bwrap) not found; apt-get install bubblewrap"})
@@ -448,6 +483,8 @@ def host_facts(keep):
 
 
 def _why_not(name, chosen, attempts):
+    if chosen and chosen["tier"] == "rlimits" and all(a.get("ok") for a in attempts):
+        return "not attempted (--unsafe-no-sandbox)"
     failures = "; ".join("%s tier: %s" % (a["tier"], a["error"]) for a in attempts if not a.get("ok"))
     if chosen and name in chosen.get("checks", {}):
         return "%s tier active, check failed%s" % (chosen["tier"], ("; " + failures) if failures else "")

@@ -11,8 +11,8 @@ In the first two tiers every run also gets, from the executor: a fresh PID
 namespace whose init is a small trusted process (when it exits, the kernel
 kills everything left in the namespace), a fresh mount namespace with private
 /tmp, /dev/shm and /proc, a fresh IPC namespace, and an unprivileged uid of
-its own slot (so RLIMIT_NPROC counts only this run, and the program can
-signal neither the executor nor another slot's run).
+its own executor (so RLIMIT_NPROC counts only this run, and the program can
+signal neither the executor nor another run).
 
 Each step is a small function so `coderl-trace doctor` can say which
 protection is active and, when one is not, why.
@@ -43,8 +43,14 @@ DESCRIPTIONS = {
     "fs-read": "host filesystem hidden except what the interpreters need (bubblewrap)",
 }
 
-# Sandbox uids: one per executor slot, far from real and system users.
+# Sandbox uids: UID_BASE + the executor's pid, so no two live executors on
+# the machine (this tool's slots, or another instance's) share one: the
+# process limit then counts one run's processes only. Far from real users.
 UID_BASE = 2_000_000
+
+
+def sandbox_uid():
+    return UID_BASE + os.getpid()
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -287,7 +293,7 @@ def private_run_mounts(run_dir, tmp_bytes, uid):
 
 
 def drop_privileges(uid):
-    """Become the slot's sandbox uid for good: no supplementary groups, no
+    """Become the run's sandbox uid for good: no supplementary groups, no
     capabilities, and no way back through setuid binaries."""
     os.setgroups([])
     os.setresgid(uid, uid, uid)

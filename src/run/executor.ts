@@ -56,8 +56,6 @@ export interface ExecutorOptions {
   /** argv that starts the executor in its sandbox tier (from the sandbox probe). */
   launch: string[];
   node: string;
-  /** Job slot: selects the run's sandbox uid. */
-  slot: number;
   tier: Tier;
 }
 
@@ -68,7 +66,7 @@ export class Executor {
   readonly ready: Promise<void>;
 
   constructor(options: ExecutorOptions) {
-    const config = { node: options.node, slot: options.slot, tier: options.tier };
+    const config = { node: options.node, tier: options.tier };
     this.child = spawn(options.launch[0], [...options.launch.slice(1), JSON.stringify(config)], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },

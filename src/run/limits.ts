@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { DEFAULT_SANDBOX, PROTECTIONS, requiredWithout, type SandboxOptions } from './sandbox.js';
+import { DEFAULT_SANDBOX, PROTECTIONS, parseProtections, requiredWithout, type SandboxOptions } from './sandbox.js';
 
 /** Per-run caps, sent with every job and recorded in each trace's provenance. */
 export interface Limits {
@@ -57,6 +57,7 @@ function positive(flag: string, value: string, unit: string): number {
 
 /** Sandbox opt-outs (see src/run/sandbox.ts); both print a warning on every start. */
 export interface SandboxFlags {
+  requireSandbox?: string;
   allowWeakSandbox?: string;
   unsafeNoSandbox?: boolean;
 }
@@ -66,12 +67,13 @@ export function addSandboxOptions(cmd: Command): Command {
   return cmd
     .option('--allow-weak-sandbox <protections>',
       `run even if these protections are unavailable (comma list of ${PROTECTIONS.join(', ')}, or all); loud`)
+    .option('--require-sandbox <protections>', 'also require these protections (e.g. fs-read: fail unless bubblewrap hides the host filesystem)')
     .option('--unsafe-no-sandbox', 'run with resource limits and a timeout only (no uid, namespaces or read-only filesystem); for trusted code');
 }
 
 export function sandboxFromFlags(flags: SandboxFlags): SandboxOptions {
-  return {
-    require: flags.allowWeakSandbox !== undefined ? requiredWithout(flags.allowWeakSandbox) : DEFAULT_SANDBOX.require,
-    unsafe: flags.unsafeNoSandbox === true,
-  };
+  if (flags.unsafeNoSandbox === true) return { require: [], unsafe: true };
+  const base = flags.allowWeakSandbox !== undefined ? requiredWithout(flags.allowWeakSandbox) : [...DEFAULT_SANDBOX.require];
+  const extra = flags.requireSandbox !== undefined ? parseProtections('--require-sandbox', flags.requireSandbox) : [];
+  return { require: [...new Set([...base, ...extra])], unsafe: false };
 }

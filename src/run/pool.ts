@@ -29,12 +29,12 @@ export class ExecutorPool {
     const { provenance, warnings } = checkSandbox(this.report, options);
     this.sandbox = provenance;
     for (const w of warnings) warn(w);
-    this.executors = Array.from({ length: size }, (_, slot) => this.spawn(slot));
+    this.executors = Array.from({ length: size }, () => this.spawn());
     this.idle.push(...this.executors);
   }
 
-  private spawn(slot: number): Executor {
-    return new Executor({ launch: this.report.launch!, node: this.interpreters.node, slot, tier: this.sandbox.tier });
+  private spawn(): Executor {
+    return new Executor({ launch: this.report.launch!, node: this.interpreters.node, tier: this.sandbox.tier });
   }
 
   async run(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
@@ -55,10 +55,9 @@ export class ExecutorPool {
   private release(executor: Executor): void {
     let next = executor;
     if (!executor.alive) {
-      // Replace a dead executor so the pool keeps its size (and its slot's uid).
-      const slot = this.executors.indexOf(executor);
-      next = this.spawn(slot);
-      this.executors[slot] = next;
+      // Replace a dead executor so the pool keeps its size.
+      next = this.spawn();
+      this.executors[this.executors.indexOf(executor)] = next;
     }
     const waiter = this.waiting.shift();
     if (waiter) waiter(next);

@@ -6,11 +6,15 @@
  * (exit 4); an explicit opt-out runs weaker, with a warning on every start.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SandboxUnavailableError, UsageError } from '../errors.js';
 import type { Interpreters } from './interpreters.js';
 
-export const EXECUTOR_PATH = fileURLToPath(new URL('../../../tracers/executor.py', import.meta.url));
+/** tracers/ sits next to src/ (run from source) or next to dist/ (compiled). */
+export const EXECUTOR_PATH = ['../../tracers/executor.py', '../../../tracers/executor.py']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((p) => existsSync(p)) ?? fileURLToPath(new URL('../../../tracers/executor.py', import.meta.url));
 
 export const PROTECTIONS = ['rlimits', 'uid', 'pid', 'net', 'ipc', 'fs-write', 'fs-read'] as const;
 export type Protection = (typeof PROTECTIONS)[number];
@@ -58,14 +62,16 @@ const probes = new Map<string, SandboxReport>();
 /** Probe once per (interpreters, mode) and process: ~0.3 s with bubblewrap. */
 export function probeSandbox(interpreters: Interpreters, unsafe = false): SandboxReport {
   const config = { node: interpreters.node, tier: unsafe ? 'rlimits' : 'auto' };
-  const key = `${interpreters.python}\0${JSON.stringify(config)}`;
+  // CODERL_TRACE_BWRAP=none skips bubblewrap (the namespaces tier is then the strongest).
+  const bwrap = process.env.CODERL_TRACE_BWRAP;
+  const key = `${interpreters.python}\0${JSON.stringify(config)}\0${bwrap}`;
   let report = probes.get(key);
   if (!report) {
     let out: string;
     try {
       out = execFileSync(interpreters.python, ['-s', '-B', EXECUTOR_PATH, '--probe', JSON.stringify(config)], {
         encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...(bwrap ? { CODERL_TRACE_BWRAP: bwrap } : {}) },
       });
     } catch (err) {
       throw new SandboxUnavailableError(`cannot probe the sandbox: ${(err as Error).message}`);
@@ -110,14 +116,19 @@ export function checkSandbox(report: SandboxReport, options: SandboxOptions): { 
 
 const NAMESPACE_LIST = 'separate uid, PID/network/IPC namespaces or read-only filesystem';
 
-/** Parse `--allow-weak-sandbox net,pid` into the protections still required. */
-export function requiredWithout(allowed: string): Protection[] {
-  const names = allowed.split(',').map((s) => s.trim()).filter(Boolean);
+/** Parse a comma list of protection names (`all` for every one). */
+export function parseProtections(flag: string, list: string): Protection[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
     if (name !== 'all' && !(PROTECTIONS as readonly string[]).includes(name)) {
-      throw new UsageError(`--allow-weak-sandbox: unknown protection "${name}" (known: ${PROTECTIONS.join(', ')}, all)`);
+      throw new UsageError(`${flag}: unknown protection "${name}" (known: ${PROTECTIONS.join(', ')}, all)`);
     }
   }
-  if (names.includes('all')) return [];
-  return DEFAULT_REQUIRED.filter((p) => !names.includes(p));
+  return names.includes('all') ? [...PROTECTIONS] : (names as Protection[]);
+}
+
+/** `--allow-weak-sandbox net,pid`: the default required protections minus those. */
+export function requiredWithout(allowed: string): Protection[] {
+  const waived = parseProtections('--allow-weak-sandbox', allowed);
+  return DEFAULT_REQUIRED.filter((p) => !waived.includes(p));
 }
