@@ -331,7 +331,7 @@ def check_channel(channel, seal, truncated):
 _TRACER_ACCESS = {
     "python": [
         ("gc", r"\bgc\b"), ("ctypes", r"\bctypes\b"), ("frames", r"_getframe|\bf_back\b|\bf_globals\b|\bf_locals\b|\binspect\b"),
-        ("settrace", r"\bset(trace|profile)\b"), ("tracer-names", r"__ct[px]__"),
+        ("settrace", r"\bset(trace|profile)\b"), ("tracer-names", r"__ct"),
         ("fd-access", r"/proc/self|/dev/fd|\bdup2\b|\bcloserange\b|\bfdopen\s*\(\s*3\b|os\.(write|close)\s*\(\s*3\b"),
     ],
     "javascript": [
