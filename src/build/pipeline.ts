@@ -20,7 +20,7 @@ import { orderedMap } from '../run/pool.js';
 import { Tracer } from '../trace/tracer.js';
 import { makeTask, type Task } from '../tasks/task.js';
 import type { TargetPolicy } from '../tasks/targets.js';
-import { approxTokens } from './tokens.js';
+import type { TokenCounter } from './tokens.js';
 import { passesTest } from './verdict.js';
 import { Funnel } from './funnel.js';
 import { VERSION } from '../version.js';
@@ -40,6 +40,7 @@ export interface BuildOptions {
   seed: string;
   template?: string;
   maxPromptTokens: number | null;
+  countTokens: TokenCounter;
   jobs: number;
   limits: Limits;
   python?: string;
@@ -187,8 +188,8 @@ function toTask(rollout: Rollout, test: TestCase, trace: Trace, options: BuildOp
   const made = makeTask(rollout, test, trace, { kind: options.task, policy: options.policy, targets: options.targets, seed: options.seed, template: options.template, provenance });
   if (!made.ok) return rej('task', made.reason, made.detail);
   if (options.maxPromptTokens !== null) {
-    const tokens = approxTokens(made.task.prompt);
-    if (tokens > options.maxPromptTokens) return rej('task', 'prompt-too-long', `~${tokens} tokens, over --max-prompt-tokens ${options.maxPromptTokens}`);
+    const tokens = options.countTokens(made.task.prompt);
+    if (tokens > options.maxPromptTokens) return rej('task', 'prompt-too-long', `${tokens} tokens, over --max-prompt-tokens ${options.maxPromptTokens}`);
   }
   return { task: made.task };
 }

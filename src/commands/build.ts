@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { build, type BuildOptions } from '../build/pipeline.js';
 import { exportTask, EXPORT_FORMATS, type ExportFormat } from '../export/formats.js';
+import { parquetOutputStream } from '../export/parquet.js';
 import { writeJsonl } from '../jsonl.js';
 import { INPUT_FORMATS, parseFieldSpecs, type InputFormat } from '../read/index.js';
 import { TARGET_POLICIES, type TargetPolicy } from '../tasks/targets.js';
@@ -12,6 +13,7 @@ import { TASK_KINDS, type TaskKind } from '../model/task.js';
 import { limitsFromFlags, type LimitFlags } from '../run/limits.js';
 import { addLimitOptions } from './trace.js';
 import { InputError, UsageError } from '../errors.js';
+import { loadTokenCounter } from '../build/tokens.js';
 
 interface BuildFlags extends LimitFlags {
   output?: string;
@@ -32,6 +34,7 @@ interface BuildFlags extends LimitFlags {
   minSteps: string;
   maxSteps?: string;
   maxPromptTokens?: string;
+  tokenizer?: string;
   rejects?: string;
   stats?: string;
   shard?: string;
@@ -62,7 +65,8 @@ export function registerBuild(program: Command): void {
     .option('--keep-empty', 'also make tasks from runs that printed/returned nothing')
     .option('--min-steps <n>', 'drop runs with fewer line events (too simple)', '0')
     .option('--max-steps <n>', 'drop runs with more line events (too complex)')
-    .option('--max-prompt-tokens <n>', 'drop tasks whose prompt is longer (approximate count)')
+    .option('--max-prompt-tokens <n>', 'drop tasks whose prompt is longer (approximate count unless --tokenizer)')
+    .option('--tokenizer <file>', 'Hugging Face tokenizer.json for an exact --max-prompt-tokens count')
     .option('--rejects <file>', 'write one JSON line per rejected record, with the reason')
     .option('--stats <file>', 'write the funnel counts as JSON')
     .option('--shard <i/n>', 'process only shard i of n (0-based), e.g. 0/8')
@@ -82,8 +86,7 @@ Exit status: 0 when the build finished (rejects are normal and counted),
     .action(async (files: string[], flags: BuildFlags) => {
       const options = await buildOptions(files, flags);
       const format = choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat;
-      if (flags.output?.endsWith('.parquet')) throw new UsageError('Parquet output is not supported yet: write JSONL (-o tasks.jsonl) and convert it (e.g. datasets / pandas)');
-      const out = flags.output ? createWriteStream(flags.output) : process.stdout;
+      const out = flags.output?.endsWith('.parquet') ? parquetOutputStream(flags.output, format) : flags.output ? createWriteStream(flags.output) : process.stdout;
       const rejects = flags.rejects ? createWriteStream(flags.rejects) : null;
       const showProgress = flags.progress && process.stderr.isTTY;
       let index = 0;
@@ -141,6 +144,7 @@ async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOp
     seed: flags.seed,
     template,
     maxPromptTokens: flags.maxPromptTokens === undefined ? null : int('--max-prompt-tokens', flags.maxPromptTokens, 1),
+    countTokens: await loadTokenCounter(flags.tokenizer),
     jobs,
     limits: limitsFromFlags(flags),
     python: flags.python,
