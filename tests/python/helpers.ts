@@ -77,12 +77,22 @@ export function runOracle(code: string, stdin = ''): OracleReport {
 }
 
 /** Trace many runs with ONE `coderl-trace trace -` process. */
-export function traceRuns(runs: object[], flags: string[] = []): Trace[] {
+export function traceRuns(runs: object[], flags: string[] = []): Promise<Trace[]> {
   ensureBuilt();
   const input = runs.map((r) => JSON.stringify(r)).join('\n') + '\n';
-  const res = spawnSync('node', [CLI, 'trace', '-', '--python', realPython(), ...flags], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (res.status !== 0 && res.status !== 1) throw new Error(`coderl-trace trace exited ${res.status}: ${res.stderr}`);
-  return res.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Trace);
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', [CLI, 'trace', '-', '--python', realPython(), ...flags]);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.end(input);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status !== 0 && status !== 1) return reject(new Error(`coderl-trace trace exited ${status}: ${Buffer.concat(err).toString()}`));
+      resolve(Buffer.concat(out).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Trace));
+    });
+  });
 }
 
 /** Run the CLI with arguments; returns exit status and outputs. */

@@ -73,7 +73,7 @@ describe('Python spec programs against plain runs and a settrace oracle', () => 
   let traces: Trace[];
   let plains: PlainResult[];
   beforeAll(async () => {
-    traces = traceRuns(specs.map((s) => ({ id: s.file, language: 'python', code: s.code, stdin: s.stdin })), ['--jobs', '2']);
+    traces = await traceRuns(specs.map((s) => ({ id: s.file, language: 'python', code: s.code, stdin: s.stdin })), ['--jobs', '2']);
     plains = await Promise.all(specs.map((s) => runPlainAsync(s.code, s.stdin)));
   });
 

@@ -19,6 +19,7 @@ import importlib.machinery
 import io
 import json
 import os
+import pickle
 import sys
 import traceback
 import types
@@ -30,6 +31,56 @@ _getframe = sys._getframe
 # Values of these types are immutable all the way down, so "same object as
 # last time" means "same value" and the encoder can be skipped.
 _ATOMIC = frozenset([int, float, str, bool, type(None), bytes, complex, range])
+
+# Builtin containers get a fingerprint: their pickle, made by the C pickler
+# (fast, exact about types: 1 vs True vs 1.0, -0.0, nan bits), which refuses
+# anything but builtin containers and atoms, so no user code can run. Equal
+# fingerprints mean equal values, so the (slower) encoder is skipped.
+_CONTAINERS = frozenset([list, tuple, dict, set, frozenset, bytearray])
+_FINGERPRINT_BYTES = 256 * 1024
+_MAX_FINGERPRINT_LEN = 4096
+_TOO_BIG = b""  # marker: this variable's value was too big to fingerprint
+
+
+class _NotPlain(Exception):
+    pass
+
+
+class _Fingerprinter(pickle.Pickler):
+    def reducer_override(self, obj):
+        # Called for everything but None, bools, int, float, str, bytes and
+        # exact dict/set/frozenset/list/tuple/bytearray.
+        raise _NotPlain
+
+
+class _CappedSink:
+    __slots__ = ("parts", "size")
+
+    def write(self, data):
+        self.size += len(data)
+        if self.size > _FINGERPRINT_BYTES:
+            raise _NotPlain
+        self.parts.append(data)
+
+
+_sink = _CappedSink()
+
+
+def _fingerprint(obj):
+    """Pickle bytes of a builtin container of atoms; None when it holds
+    anything else; _TOO_BIG when comparing would cost more than encoding."""
+    if len(obj) > _MAX_FINGERPRINT_LEN:
+        return _TOO_BIG
+    _sink.parts = []
+    _sink.size = 0
+    try:
+        _Fingerprinter(_sink, 4).dump(obj)
+    except _NotPlain:
+        return _TOO_BIG if _sink.size > _FINGERPRINT_BYTES else None
+    except BaseException:  # RecursionError on deep nesting, MemoryError
+        return None
+    return b"".join(_sink.parts)
+
 
 CHANNEL_FD = 3
 _FLUSH_BYTES = 16 * 1024
@@ -97,6 +148,8 @@ class Tracer:
     # -- hooks called from the instrumented program ------------------------
 
     def probe(self, k):
+        if self.encoder.busy:
+            return  # a user __repr__ run by the encoder: not the program's own step
         frame = _getframe(1)
         state = self.states.get(id(frame))
         if state is None:
@@ -108,6 +161,8 @@ class Tracer:
             self._cap()
 
     def exit(self, s):
+        if self.encoder.busy:
+            return
         frame = _getframe(1)
         state = self.states.pop(id(frame), None)
         if state is None or self.capped:
@@ -137,20 +192,37 @@ class Tracer:
         return state
 
     def _diff(self, state, loc):
+        """Encode the variables whose value may have changed; return those that did.
+        Compare before encoding: an atomic value that is the same object is
+        unchanged, and a builtin container whose fingerprint is unchanged is too."""
         prev = state.prev
         changed = {}
         encode = self.encoder.encode
+        visible = 0
         for name, obj in loc.items():
             if _is_hidden(name):
                 continue
+            visible += 1
             old = prev.get(name)
-            if old is not None and old[0] is obj and type(obj) in _ATOMIC:
-                continue
+            t = type(obj)
+            if t in _ATOMIC:
+                if old is not None and old[0] is obj:
+                    continue
+                fp = None
+            elif t in _CONTAINERS:
+                if old is not None and old[2] is _TOO_BIG and old[0] is obj:
+                    fp = _TOO_BIG  # tried before: encoding (capped) is cheaper
+                else:
+                    fp = _fingerprint(obj)
+                    if fp and old is not None and old[2] == fp:
+                        continue
+            else:
+                fp = None
             value = encode(obj)
             if old is None or old[1] != value:
                 changed[name] = value
-            prev[name] = (obj, value)
-        if len(prev) > len(loc):  # `del x`: forget it so a rebinding is an event
+            prev[name] = (obj, value, fp)
+        if len(prev) > visible:  # `del x`: forget it so a rebinding is an event
             for name in [n for n in prev if n not in loc]:
                 del prev[name]
         return changed
