@@ -31,8 +31,8 @@ import collections
 import io
 import itertools
 import sys
-import time
 import types
+from time import perf_counter as _perf_counter
 from operator import itemgetter
 
 __all__ = ["Encoder"]
@@ -84,11 +84,25 @@ _FUNCTION_TYPES = tuple(
     ) if t is not None
 )
 _FUNCTION_IDS = frozenset(id(t) for t in _FUNCTION_TYPES)
+# C types whose repr is computed in C from type names and numbers only:
+# called directly, no budget needed.
+_PLAIN_C_REPR = frozenset(id(t) for t in (
+    range, complex, type(Ellipsis), type(NotImplemented), memoryview,
+) + _FUNCTION_TYPES if t is not types.FunctionType and t is not types.MethodType)
 _GENERATOR_KINDS = {
     id(types.GeneratorType): "generator",
     id(types.CoroutineType): "coroutine",
     id(types.AsyncGeneratorType): "async_generator",
 }
+
+
+def _global_random():
+    """The generator behind random.random() & co, if the program loaded it."""
+    module = sys.modules.get("random")
+    if type(module) is not types.ModuleType:
+        return None
+    inst = dict.get(_module_dict(module), "_inst")
+    return inst if type(inst).__module__ == "random" else None
 
 
 class _BudgetExceeded(BaseException):
@@ -217,8 +231,11 @@ class Encoder:
             # Headroom for our own recursion when called from deep user code.
             sys.setrecursionlimit(limit + 200)
             r, j = self._enc(value, 0)
-        except BaseException:
-            r, j = "<unencodable>", {"$type": "opaque", "name": "?"}
+        except BaseException:  # a bug of ours, or a resource error: still an answer
+            try:
+                r, j = self._default_repr(type(value)), {"$type": "opaque", "name": _safe_name(type(value))}
+            except BaseException:
+                r, j = "<unencodable>", {"$type": "opaque", "name": "?"}
         finally:
             if not was_busy:  # re-entrant: a probe inside a user __repr__ may encode too
                 self._path.clear()
@@ -502,9 +519,12 @@ class Encoder:
                 self_repr = self._enc(x.__self__, depth + 1)[0]
                 return ("<bound method %s of %s>" % (_exact_str(func.__qualname__), self_repr),
                         {"$type": "function", "name": _exact_str(func.__name__)})
-        # C-level callables: their repr names types only (and addresses, dropped).
-        ok, r = self._bounded(t.__repr__, x)
-        r = _strip_addresses(r) if ok and type(r) is str else "<%s>" % _safe_name(t)
+        # builtin callables; a method of something else may call back into Python
+        if id(t) in _PLAIN_C_REPR:
+            r = _strip_addresses(t.__repr__(x))
+        else:
+            ok, r = self._bounded(t.__repr__, x)
+            r = _strip_addresses(r) if ok and type(r) is str else "<%s>" % _safe_name(t)
         name = getattr(x, "__name__", None) if t is not types.MethodType else None
         return r, {"$type": "function", "name": name if type(name) is str else _safe_name(t)}
 
@@ -534,79 +554,89 @@ class Encoder:
         """Call a __repr__ we cannot reproduce, under the budget; on failure, fallback."""
         if owner is object or owner is None or id(repr_fn) in self._timed_out:
             return fallback
-        ok, r = self._bounded(self._call_repr, repr_fn, x, owner)
-        if not ok:
+        if id(owner) in _PLAIN_C_REPR and type(x) is owner:
+            return _strip_addresses(owner.__repr__(x))
+        if type(repr_fn) is types.FunctionType:  # bind in C: only user frames run traced
+            ok, r = self._bounded(repr_fn.__get__(x, type(x)))
+        else:
+            ok, r = self._bounded(self._call_repr, repr_fn, x)
+        if not ok or not issubclass(type(r), str):  # (isinstance may ask r for __class__)
             if r is _BudgetExceeded:  # do not pay the budget again for this __repr__
                 self._timed_out[id(repr_fn)] = repr_fn
             return fallback
-        r = _strip_addresses(r)
+        r = _strip_addresses(_exact_str(r))
         if len(r) > self.max_str:
             self.cut = True
             r = r[: self.max_str] + "..."
         return r
 
     @staticmethod
-    def _call_repr(repr_fn, x, owner):
+    def _call_repr(repr_fn, x):
+        """repr_fn bound the way the interpreter would bind it, then called."""
         bind = getattr(type(repr_fn), "__get__", None)
-        method = bind(repr_fn, x, type(x)) if bind is not None else repr_fn
-        r = method()
-        if not isinstance(r, str):
-            raise TypeError("__repr__ returned non-string")
-        return _exact_str(r)
+        return (bind(repr_fn, x, type(x)) if bind is not None else repr_fn)()
 
     def _bounded(self, fn, *args, **kwargs):
-        """Run fn under an event budget: (True, result) or (False, reason).
+        """Run fn(*args) with the user code it calls fenced in:
+        (True, result) or (False, reason).
 
-        A sys.settrace hook sees every Python-level call, line and opcode that
-        fn causes; it counts them and raises _BudgetExceeded (a BaseException)
-        when the count, or as a backstop the wall clock, runs out. User code
-        that catches it and goes on is stopped again at its next event; the
-        result is discarded either way. Pure C loops cannot be interrupted
-        (nothing in-process can): the run's own timeout covers them.
+        Budget: a sys.settrace hook sees every Python call and opcode that fn
+        causes, counts them and raises _BudgetExceeded (a BaseException) when
+        the count, or as a backstop the wall clock, runs out; the result is
+        discarded even if user code caught that and returned. What nothing
+        in-process can stop (a pure C loop, a loop that swallows every
+        BaseException) is left to the run's own timeout.
+        Side effects: sys.stdin/stdout/stderr are a sink meanwhile, and a
+        sys.setprofile hook saves the global random generator's state at its
+        first C call (before it runs), to restore it afterwards.
         """
-        budget = self.repr_events
-        deadline = time.perf_counter() + self.repr_timeout_s
-        state = {"left": budget, "expired": False}
-        perf_counter = time.perf_counter
+        left = [self.repr_events]
+        expired = []
+        deadline = _perf_counter() + self.repr_timeout_s
+        rng = _global_random()
+        saved_rng = []
 
-        def hook(frame, event, arg):
-            if event == "call":
-                # per-opcode events: `while True: pass` emits no line events
+        def trace(frame, event, arg):
+            if event != "opcode":
+                # `while True: pass` may have no line events; 3.13 honours
+                # this only when set at a line event, 3.8-3.12 at the call.
                 frame.f_trace_opcodes = True
-            state["left"] -= 1
-            if state["left"] < 0 or (state["left"] & 1023 == 0 and perf_counter() > deadline):
-                state["expired"] = True
-                raise _BudgetExceeded
-            return hook
+            left[0] -= 1
+            if left[0] < 0 or ((left[0] & 1023) == 0 and _perf_counter() > deadline):
+                # Prefer opcode events: 3.8 loses an exception raised at the
+                # line event of a `while True` loop.
+                if event == "opcode" or left[0] < -self.repr_events:
+                    expired.append(True)
+                    raise _BudgetExceeded
+            return trace
 
-        old_trace = sys.gettrace()
+        def profile(frame, event, arg):
+            if event == "c_call" and rng is not None and not saved_rng and getattr(arg, "__self__", None) is rng:
+                saved_rng.append(rng.getstate())
+
+        old_trace, old_profile = sys.gettrace(), sys.getprofile()
         streams = (sys.stdin, sys.stdout, sys.stderr)
-        rng = sys.modules.get("random")
-        rng_inst = getattr(rng, "_inst", None) if rng is not None else None
-        rng_state = None
-        try:
-            rng_state = rng_inst.getstate() if rng_inst is not None else None
-        except BaseException:
-            rng_inst = None
         ok, result = False, None
         try:
             sys.stdin = sys.stdout = sys.stderr = _SINK
-            sys.settrace(hook)
+            sys.setprofile(profile)
+            sys.settrace(trace)
             try:
                 result = fn(*args, **kwargs)
                 ok = True
             finally:
                 sys.settrace(old_trace)
+                sys.setprofile(old_profile)
         except BaseException:
             ok = False
         finally:
             sys.stdin, sys.stdout, sys.stderr = streams
-            if rng_inst is not None:
+            if saved_rng:
                 try:
-                    rng_inst.setstate(rng_state)
+                    rng.setstate(saved_rng[0])
                 except BaseException:
                     pass
-        if state["expired"]:
+        if expired:
             return False, _BudgetExceeded
         return (True, result) if ok else (False, None)
 
