@@ -407,7 +407,7 @@ SELF_TEST = r'''
 HOST = %s
 import json, os, socket, resource
 checks = {}
-checks["uid"] = os.getuid() != 0 and os.geteuid() != 0
+checks["uid"] = os.getuid() not in (0, HOST["uid"]) and os.geteuid() not in (0, HOST["uid"])
 checks["pid"] = os.getpid() == 2
 try:
     socket.create_connection(("1.1.1.1", 53), timeout=0.5); checks["net"] = False
@@ -428,7 +428,8 @@ def probe(config):
     node = config.get("node")
     keep = sandbox.interpreter_paths(node, HERE)
     attempts = []
-    bwrap = sandbox.which_bwrap() if os.environ.get("CODERL_TRACE_BWRAP") != "none" else None
+    skip_bwrap = os.environ.get("CODERL_TRACE_BWRAP") == "none"
+    bwrap = None if skip_bwrap else sandbox.which_bwrap()
     tiers = []
     if config.get("tier") in (None, "auto", "bwrap"):
         tiers.append("bwrap")
@@ -441,7 +442,8 @@ def probe(config):
         cfg = {"node": node, "tier": tier, "host": host}
         if tier == "bwrap":
             if not bwrap:
-                attempts.append({"tier": tier, "ok": False, "error": "bubblewrap (bwrap) not found; apt-get install bubblewrap"})
+                why = "skipped (CODERL_TRACE_BWRAP=none)" if skip_bwrap else "bubblewrap (bwrap) not found; apt-get install bubblewrap"
+                attempts.append({"tier": tier, "ok": False, "error": why})
                 continue
             launch = sandbox.bwrap_argv(bwrap, keep) + ["--", sys.executable, "-s", "-B", os.path.abspath(__file__)]
         else:
@@ -478,7 +480,7 @@ def host_facts(keep):
     readable = [p for p in ("/home", "/var", "/opt", "/srv", "/mnt", "/root")
                 if os.path.isdir(p) and os.access(p, os.R_OK) and not any(k.startswith(p + "/") for k in keep)]
     writable = ["/", "/usr", "/etc", "/var/tmp", os.path.expanduser("~"), HERE]
-    return {"net": os.readlink("/proc/self/ns/net"), "ipc": os.readlink("/proc/self/ns/ipc"),
+    return {"uid": os.getuid(), "net": os.readlink("/proc/self/ns/net"), "ipc": os.readlink("/proc/self/ns/ipc"),
             "readable": readable, "writable": [p for p in writable if os.path.isdir(p)]}
 
 
@@ -487,7 +489,7 @@ def _why_not(name, chosen, attempts):
         return "not attempted (--unsafe-no-sandbox)"
     failures = "; ".join("%s tier: %s" % (a["tier"], a["error"]) for a in attempts if not a.get("ok"))
     if chosen and name in chosen.get("checks", {}):
-        return "%s tier active, check failed%s" % (chosen["tier"], ("; " + failures) if failures else "")
+        return "not provided by the %s tier%s" % (chosen["tier"], ("; " + failures) if failures else "")
     return failures or "unknown"
 
 
