@@ -235,6 +235,11 @@ describe('python value encoder', () => {
     expect(get('obj_plain').json).toEqual(tagged('object', { class: 'Plain', attrs: { x: 1, items: [1, 2], _private: 'p' } }));
     expect(get('obj_with_repr').repr).toBe("WithRepr([1, 'a'])");
     expect(get('obj_with_repr').json).toEqual(tagged('object', { class: 'WithRepr', attrs: { v: [1, 'a'] } }));
+    const wide = get('obj_many_attrs');
+    expect(wide.cut).toBe(true);
+    expect(wide.json).toEqual(tagged('object', {
+      class: 'Wide', attrs: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`a${i}`, i])), more: 10,
+    }));
     expect(get('obj_slots').json).toEqual(tagged('object', { class: 'Slotted', attrs: { a: 1, _Slotted__hidden: 3 } }));
     expect(get('obj_linked').json).toEqual(tagged('object', {
       class: 'Node', attrs: { value: 1, next: tagged('object', { class: 'Node', attrs: { value: 2, next: null } }) },

@@ -290,6 +290,7 @@ class DataPoint:
 
 
 case("obj_plain", Plain)
+case("obj_many_attrs", lambda: type("Wide", (), {"__init__": lambda self: self.__dict__.update(("a%d" % i, i) for i in range(60))})())
 case("obj_with_repr", lambda: WithRepr([1, "a"]))
 case("obj_raising_repr", RaisingRepr, oracle="object")
 case("obj_looping_repr", LoopingRepr, oracle="object")

@@ -15,12 +15,12 @@ value it encodes:
   metaclass cannot intervene.
 * A __repr__ written in Python (or a C repr that may call back into Python) is
   the only user code ever called, and only under a budget: a sys.settrace
-  hook counts trace events, opcode by opcode (deterministic: a budget of
-  events, not of time)
-  and raises when the budget is spent, with a wall-clock deadline as a
-  backstop. Everything it raises is caught; its output is discarded; the
-  global random state, sys.std* and the trace hook are restored afterwards.
-  If it fails, the repr is the one object.__repr__ would give.
+  hook counts trace events, opcode by opcode, and raises when the budget is
+  spent (deterministic: a count of events, not of time), with a wall-clock
+  deadline as a backstop. Everything it raises is caught; its output is
+  discarded; the global random state, sys.std*, the trace and profile hooks
+  are restored afterwards. If it fails, the repr is the one object.__repr__
+  would give (without the address).
 * Memory addresses (" at 0x7f..") are dropped from every repr so that output
   is deterministic across runs.
 
@@ -326,7 +326,8 @@ class Encoder:
             jsons.append({"$type": "more", "count": remaining})
 
     def _enter(self, x, depth):
-        """False if x is already being encoded higher up (a cycle) or too deep."""
+        """Start encoding container x: None, or why not ("cycle" if x is
+        being encoded higher up, "depth" if it is too deep)."""
         if id(x) in self._path:
             return "cycle"
         if depth >= self.max_depth:
@@ -688,7 +689,7 @@ class Encoder:
             return None
         names = [f.name for f in dict.values(fields)
                  if getattr(f, "_field_type", None) is field_marker and f.repr]
-        values = self._instance_attrs(x, _type_mro(t))
+        values = self._instance_attrs(x, _type_mro(t))[0]
         if any(type(n) is not str or n not in values for n in names):
             return None  # a field lives somewhere we do not read: let its __repr__ run
         qual = _type_qualname(t)
@@ -709,10 +710,12 @@ class Encoder:
             parts.append("...")
         return "%s(%s)" % (qual, ", ".join(parts)), self._object_json(x, t, _type_mro(t), depth)
 
-    def _instance_attrs(self, x, mro):
-        """{name: value} from __slots__ then __dict__, through the type's own
-        descriptors only (no properties, no __getattr__)."""
+    def _instance_attrs(self, x, mro, limit=None):
+        """({name: value}, how many there are) from __slots__ then __dict__
+        (at most limit of them), read through the type's own descriptors
+        only: no property, __getattr__ or __getattribute__ runs."""
         attrs = {}
+        total = 0
         for c in reversed(mro):
             slots = _type_dict(c).get("__slots__")
             if type(slots) is str:
@@ -728,6 +731,7 @@ class Encoder:
                 if type(desc) is _Member:
                     try:
                         attrs[key] = desc.__get__(x, c)
+                        total += 1
                     except AttributeError:  # slot never assigned
                         pass
         owner, desc = _class_dict_lookup(mro, "__dict__")
@@ -737,10 +741,11 @@ class Encoder:
             except Exception:
                 d = None
             if type(d) is dict:
-                for k, v in _islice(dict.items(d), self.max_items + 1):
+                total += dict.__len__(d)
+                for k, v in _islice(dict.items(d), limit):
                     if type(k) is str:
                         attrs[k] = v
-        return attrs
+        return attrs, total
 
     def _object_json(self, x, t, mro, depth):
         if not (_type_flags(t) & _HEAPTYPE or _inherits(mro, BaseException) or "__dict__" in _type_dict(t)):
@@ -750,20 +755,20 @@ class Encoder:
             return _DEPTH
         if id(x) in self._path:
             return _CYCLE
-        attrs = {}
+        attrs, total = self._instance_attrs(x, mro, self.max_items)
         if _inherits(mro, BaseException):
-            attrs["args"] = _exc_args(x)
-        attrs.update(self._instance_attrs(x, mro))
-        items = list(attrs.items())
+            attrs = dict([("args", _exc_args(x))] + list(attrs.items()))
+            total += 1
+        items = list(attrs.items())[: self.max_items]
         self._path.add(id(x))
         try:
             out = {}
-            for k, v in items[: self.max_items]:
+            for k, v in items:
                 out[k] = self._enc(v, depth + 1)[1]
         finally:
             self._path.discard(id(x))
         result = {"$type": "object", "class": _safe_name(t), "attrs": out}
-        if len(items) > self.max_items:
+        if total > len(items):  # attributes are not a list: the marker is a sibling key
             self.cut = True
-            result["more"] = len(items) - self.max_items
+            result["more"] = total - len(items)
         return result
