@@ -7,12 +7,14 @@
  *   (addresses and module paths removed by a regex), for every value that is
  *   not capped; for a broken __repr__, object.__repr__ (the promised fallback);
  * - ast.literal_eval(repr) gives back the value, where Python has a literal;
- * - json: hand-written expectations from the tag table in tracers/README.md.
+ * - json: hand-written expectations from the tag table in tracers/README.md;
+ * - CRUXEval: the repr of every call's return value equals the corpus'
+ *   expected_output.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { realPython, ROOT } from './helpers.js';
+import { CORPORA, realPython, ROOT } from './helpers.js';
 
 const ENCODER = path.join(ROOT, 'tracers/python/encode.py');
 const DRIVER = path.join(ROOT, 'tests/python/encode_cases.py');
@@ -328,6 +330,17 @@ describe('python value encoder', () => {
   it('works when called from just below the recursion limit', () => {
     const r = get('deep_stack');
     expect(r.repr).toBe(r.oracle);
+  });
+
+  it('reproduces the expected_output of all 800 CRUXEval calls', () => {
+    const run = spawnSync(realPython(), [path.join(ROOT, 'tests/python/encode_cruxeval.py'), ENCODER, path.join(CORPORA, 'cruxeval.jsonl')], {
+      encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONHASHSEED: '0' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as { total: number; matched: number; mismatches: unknown[] };
+    expect(summary.mismatches).toEqual([]);
+    expect(summary.total).toBe(800);
+    expect(summary.matched).toBe(800);
   });
 
   it('gives set json independent of the hash seed', () => {
