@@ -288,7 +288,17 @@ function isDocstring(stmt: Node): boolean {
 /** The indentation that function wraps add at the start of a row. */
 type Extra = (row: number) => string;
 
+/**
+ * Past this size (UTF-16 code units) a program is run untraced: parsing and
+ * rewriting cost ~1 s per MB, and no real solution is that long.
+ */
+export const MAX_TRACED_SOURCE = 2_000_000;
+
 export async function instrumentPython(source: string): Promise<Instrumented> {
+  if (source.length > MAX_TRACED_SOURCE) {
+    const mb = (source.length / 1e6).toFixed(1);
+    return { language: 'python', code: null, probes: [], scopes: ['<module>'], lineMap: null, problem: `program too large to trace (${mb} M characters; limit ${MAX_TRACED_SOURCE / 1e6} M)` };
+  }
   return withTree('python', source, (tree) => {
     if (tree.rootNode.hasError) {
       const bad = tree.rootNode.descendantsOfType('ERROR')[0] ?? findMissing(tree.rootNode);

@@ -311,16 +311,16 @@ def _compile(job, path):
     errors are always reported against the ORIGINAL source."""
     source = job["source"]
     instrumented = job.get("instrumented")
-    if instrumented is None:
-        return compile(source, path, "exec", dont_inherit=True), False
-    try:
-        tree = ast.parse(instrumented, path)
-        code = compile(_remap_positions(tree, job["line_map"]), path, "exec", dont_inherit=True)
-        return code, True
-    except (SyntaxError, ValueError, TypeError, IndexError, RecursionError, MemoryError):
-        # The original is what the user wrote: its error is the true one. If
-        # the original compiles, our rewrite is at fault: run untraced.
-        return compile(source, path, "exec", dont_inherit=True), False
+    if instrumented is not None:
+        try:
+            tree = ast.parse(instrumented, path)
+            return compile(_remap_positions(tree, job["line_map"]), path, "exec", dont_inherit=True), True
+        except (SyntaxError, ValueError, TypeError, IndexError, RecursionError, MemoryError):
+            pass
+    # The original is what the user wrote: its error is the true one (compiled
+    # outside the handler, so it is not chained to ours). If it compiles, our
+    # rewrite was at fault: run untraced.
+    return compile(source, path, "exec", dont_inherit=True), False
 
 
 def _resolve_entry(globals_, input_):
@@ -412,16 +412,35 @@ def run(job):
                 pass
         status = 1
     finally:
+        _finish(tracer, globals_, result, channel)
+    return status
+
+
+def _finish(tracer, globals_, result, channel):
+    """Write the END record, whatever state the program left us in (out of
+    memory, hostile globals): a shorter END beats none."""
+    try:
         if tracer is not None:
-            module_vars = {k: v for k, v in globals_.items() if not _is_hidden(k)}
+            builtins.__ctp__ = builtins.__ctx__ = _ignore  # module finals must not record events
+            module_vars = {k: v for k, v in list(globals_.items()) if isinstance(k, str) and not _is_hidden(k)}
             tracer.finals["<module>"] = tracer._encode_all(module_vars)
             result["finals"] = tracer.finals
             result["events"] = tracer.events
             result["value_cut"] = tracer.encoder.cut
         channel.write(["END", result])
-        channel.flush()
-        _flush_stdio()
-    return status
+    except BaseException as exc:
+        result.pop("finals", None)
+        result["tracer_error"] = type(exc).__name__
+        try:
+            channel.write(["END", result])
+        except BaseException:
+            pass
+    channel.flush()
+    _flush_stdio()
+
+
+def _ignore(*args):
+    return None
 
 
 def _system_exit_status(exc):
