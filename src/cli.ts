@@ -7,6 +7,7 @@ import { registerTrace } from './commands/trace.js';
 import { registerInstrument } from './commands/instrument.js';
 import { registerBuild } from './commands/build.js';
 import { registerScore } from './commands/score.js';
+import { registerDoctor } from './commands/doctor.js';
 import { VERSION } from './version.js';
 import { UsageError, InputError, SandboxUnavailableError, EXIT } from './errors.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerTrace(program);
   registerScore(program);
   registerInstrument(program);
+  registerDoctor(program);
   return program;
 }
 

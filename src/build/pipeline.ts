@@ -16,6 +16,7 @@ import { readRollouts, type ReadOptions, type Rollout, type TestCase } from '../
 import type { Trace } from '../model/trace.js';
 import type { TaskKind } from '../model/task.js';
 import type { Limits } from '../run/limits.js';
+import type { SandboxOptions } from '../run/sandbox.js';
 import { orderedMap } from '../run/pool.js';
 import { Tracer } from '../trace/tracer.js';
 import { makeTask, type Task } from '../tasks/task.js';
@@ -44,6 +45,7 @@ export interface BuildOptions {
   jobs: number;
   limits: Limits;
   python?: string;
+  sandbox?: SandboxOptions;
   shard: { index: number; count: number } | null;
 }
 
@@ -76,7 +78,7 @@ interface UnitOutcome {
 
 export async function build(options: BuildOptions, sink: BuildSink): Promise<Funnel> {
   const funnel = new Funnel();
-  const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python });
+  const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox });
   const seenRuns = new Set<string>();
   const seenIO = new Set<string>();
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
@@ -179,6 +181,7 @@ function toTask(rollout: Rollout, test: TestCase, trace: Trace, options: BuildOp
   const rej = (stage: string, reason: string, detail: string): TestOutcome => ({ reject: testReject(rollout, test.index, stage, reason, detail) });
   if (trace.status !== 'ok' && !options.keepErrors) return rej('run', `run-${trace.status}`, trace.detail ?? trace.status);
   if (trace.warnings.includes('channel-tampered')) return rej('run', 'channel-tampered', 'the trace channel was written by the program');
+  if (trace.warnings.includes('tracer-access')) return rej('run', 'tracer-access', 'the program reaches into the tracer (gc, frames, fds): its trace cannot be trusted');
   const empty = test.input.kind === 'stdin' ? trace.stdout.trim() === '' : trace.return === null;
   if (empty && !options.keepEmpty) return rej('run', 'no-output', test.input.kind === 'stdin' ? 'the program printed nothing' : 'the call returned nothing');
   if (trace.events.length < options.minEvents) return rej('select', 'too-simple', `${trace.events.length} line events, under --min-events ${options.minEvents}`);

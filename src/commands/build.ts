@@ -10,12 +10,12 @@ import { writeJsonl } from '../jsonl.js';
 import { INPUT_FORMATS, parseFieldSpecs, type InputFormat } from '../read/index.js';
 import { TARGET_POLICIES, type TargetPolicy } from '../tasks/targets.js';
 import { TASK_KINDS, type TaskKind } from '../model/task.js';
-import { limitsFromFlags, type LimitFlags } from '../run/limits.js';
+import { addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
 import { addLimitOptions } from './trace.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadTokenCounter } from '../build/tokens.js';
 
-interface BuildFlags extends LimitFlags {
+interface BuildFlags extends LimitFlags, SandboxFlags {
   output?: string;
   format: string;
   inputFormat: string;
@@ -73,7 +73,7 @@ export function registerBuild(program: Command): void {
     .option('-j, --jobs <n>', 'runs in parallel', String(Math.max(1, cpus().length)))
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
     .option('--no-progress', 'no progress line on stderr (it only shows on a terminal anyway)');
-  addLimitOptions(cmd)
+  addSandboxOptions(addLimitOptions(cmd))
     .addHelpText('after', `
 Examples:
   $ coderl-trace build rollouts/*.jsonl -o tasks.jsonl
@@ -82,7 +82,8 @@ Examples:
   $ cat step_10.jsonl | coderl-trace build - --rejects rejects.jsonl --stats stats.json
 
 Exit status: 0 when the build finished (rejects are normal and counted),
-2 on usage errors, 3 when an input cannot be read or its format detected.`)
+2 on usage errors, 3 when an input cannot be read or its format detected,
+4 when a required sandbox protection is unavailable (see coderl-trace doctor).`)
     .action(async (files: string[], flags: BuildFlags) => {
       const options = await buildOptions(files, flags);
       const format = choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat;
@@ -148,6 +149,7 @@ async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOp
     jobs,
     limits: limitsFromFlags(flags),
     python: flags.python,
+    sandbox: sandboxFromFlags(flags),
     shard,
   };
 }

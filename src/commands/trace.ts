@@ -4,13 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { openInput, readJsonl, writeJsonl } from '../jsonl.js';
 import { parseRunRecord, RunRecordError, type Run, type RunInput } from '../model/run.js';
 import { detectLanguage } from '../instrument/language.js';
-import { limitsFromFlags, type LimitFlags } from '../run/limits.js';
+import { addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
 import { orderedMap } from '../run/pool.js';
 import { Tracer } from '../trace/tracer.js';
 import { InputError, UsageError, EXIT } from '../errors.js';
 import { readSource } from './instrument.js';
 
-interface TraceFlags extends LimitFlags {
+interface TraceFlags extends LimitFlags, SandboxFlags {
   code?: string;
   stdin?: string;
   input?: string;
@@ -48,7 +48,7 @@ export function registerTrace(program: Command): void {
     .option('-j, --jobs <n>', 'runs in parallel', String(Math.max(1, cpus().length)))
     .option('--plain', 'run without instrumentation (same sandbox), for comparison')
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)');
-  addLimitOptions(cmd)
+  addSandboxOptions(addLimitOptions(cmd))
     .addHelpText('after', `
 Examples:
   $ coderl-trace trace --code solution.py --input "3\\n1 2 3\\n"
@@ -58,7 +58,8 @@ Examples:
 
 Exit status: 0 when every record was traced (whatever the programs did),
 1 when some input lines were not valid runs (an error record is printed
-in their place), 2 on usage errors, 3 when an input file cannot be read.`)
+in their place), 2 on usage errors, 3 when an input file cannot be read,
+4 when a required sandbox protection is unavailable (see coderl-trace doctor).`)
     .action(async (runsFile: string | undefined, flags: TraceFlags) => {
       const jobs = Number(flags.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive whole number, got "${flags.jobs}"`);
@@ -66,7 +67,7 @@ in their place), 2 on usage errors, 3 when an input file cannot be read.`)
       if (flags.code !== undefined && runsFile !== undefined) throw new UsageError('give either a runs file or --code, not both');
       if (flags.code === undefined && runsFile === undefined) throw new UsageError('give a runs file (or -) or --code FILE');
       const runs = flags.code !== undefined ? singleRun(flags) : runsFromJsonl(runsFile!);
-      const tracer = new Tracer({ jobs, limits, python: flags.python });
+      const tracer = new Tracer({ jobs, limits, python: flags.python, sandbox: sandboxFromFlags(flags) });
       let bad = 0;
       try {
         const results = orderedMap(runs, jobs, async (item) => {

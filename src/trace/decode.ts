@@ -81,7 +81,10 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
       else tampered = true;
     }
   }
+  if (result.channel_check === 'tampered') tampered = true;
   if (tampered) warnings.push('channel-tampered');
+  // The program reaches for the tracer's internals (gc, frames, fds, `__ct*`): its trace may be forged.
+  if (result.tracer_access && result.tracer_access.length > 0) warnings.push('tracer-access');
   if (ctx.instrumented && ctx.instrumented.code === null) warnings.push('uninstrumented');
   else if (ctx.instrumented && end && end.traced === false) warnings.push('uninstrumented');
   if (ctx.instrumented && !end && result.status === 'ok') warnings.push('no-end-record');

@@ -10,6 +10,7 @@ import type { Trace } from '../model/trace.js';
 import { ExecutorPool } from '../run/pool.js';
 import { findInterpreters, type Interpreters } from '../run/interpreters.js';
 import type { Limits } from '../run/limits.js';
+import type { SandboxOptions } from '../run/sandbox.js';
 import { decodeTrace } from './decode.js';
 import { VERSION } from '../version.js';
 
@@ -17,6 +18,7 @@ export interface TracerOptions {
   jobs: number;
   limits: Limits;
   python?: string;
+  sandbox?: SandboxOptions;
 }
 
 const CACHE_SIZE = 4096;
@@ -28,7 +30,7 @@ export class Tracer {
 
   constructor(private readonly options: TracerOptions) {
     this.interpreters = findInterpreters({ python: options.python });
-    this.pool = new ExecutorPool(this.interpreters, options.jobs);
+    this.pool = new ExecutorPool(this.interpreters, options.jobs, options.sandbox);
   }
 
   /** Trace one run; never throws for anything the program does. */
@@ -67,7 +69,7 @@ export class Tracer {
     const interpreter = run.language === 'python'
       ? `python ${this.interpreters.pythonVersion}`
       : `node ${this.interpreters.nodeVersion}`;
-    return { tool: `coderl-trace ${VERSION}`, interpreter, limits: this.options.limits };
+    return { tool: `coderl-trace ${VERSION}`, interpreter, limits: this.options.limits, sandbox: this.pool.sandbox };
   }
 
   /** Instrumentation depends only on (language, code): cache it by hash. */
