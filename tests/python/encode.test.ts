@@ -309,6 +309,18 @@ describe('python value encoder', () => {
     expect(get('list_of_hostiles').json).toEqual([[1], 's', 3, {}]);
   });
 
+  it('encodes common standard-library values', () => {
+    for (const name of ['fraction', 'decimal', 'date', 'enum', 'int_enum', 'namespace', 'pattern']) {
+      expect(get(name).oracle, name).not.toBeNull(); // compared with repr() above
+    }
+    expect(get('enum').repr).toBe('<Color.RED: 1>');
+    expect(get('enum').json).toEqual(tagged('object', { class: 'Color', attrs: { name: 'RED', value: 1 } }));
+    expect(get('int_enum').json).toBe(3);
+    expect(get('fraction').json).toEqual(tagged('object', { class: 'Fraction', attrs: { _numerator: 3, _denominator: 4 } }));
+    expect(get('decimal').json).toEqual(tagged('opaque', { name: 'Decimal' }));
+    expect(get('namespace').json).toEqual(tagged('object', { class: 'SimpleNamespace', attrs: { a: 1, b: [2] } }));
+  });
+
   it('tags functions, classes, modules and generators', () => {
     expect(get('function').json).toEqual(tagged('function', { name: '_function' }));
     expect(get('function').repr).toBe('<function _function>');

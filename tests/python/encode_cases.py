@@ -14,6 +14,10 @@ usage: python3 encode_cases.py path/to/encode.py
 import ast
 import collections
 import dataclasses
+import datetime
+import decimal
+import enum
+import fractions
 import importlib.util
 import json
 import math
@@ -21,6 +25,7 @@ import random
 import re
 import sys
 import time
+import types
 
 spec = importlib.util.spec_from_file_location("encode", sys.argv[1])
 encode_module = importlib.util.module_from_spec(spec)
@@ -283,6 +288,14 @@ def _cyclic_node():
 Point = collections.namedtuple("Point", "x y")
 
 
+class Color(enum.Enum):
+    RED = 1
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
 @dataclasses.dataclass
 class DataPoint:
     x: int
@@ -336,6 +349,13 @@ case("module_builtin", lambda: sys)
 case("generator", _generator)
 case("genexpr", lambda: (i for i in range(3)))
 case("range", lambda: range(2, 9, 3))
+case("fraction", lambda: fractions.Fraction(3, 4))
+case("decimal", lambda: decimal.Decimal("1.10"))
+case("date", lambda: datetime.date(2024, 2, 29))
+case("enum", lambda: Color.RED)
+case("int_enum", lambda: Level.HIGH)
+case("namespace", lambda: types.SimpleNamespace(a=1, b=[2]))
+case("pattern", lambda: re.compile(r"a+b"))
 
 # -- subclasses of builtins with hostile dunders ------------------------------
 

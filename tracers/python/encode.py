@@ -756,6 +756,10 @@ class Encoder:
         if id(x) in self._path:
             return _CYCLE
         attrs, total = self._instance_attrs(x, mro, self.max_items)
+        enum = sys.modules.get("enum")
+        if enum is not None and _inherits(mro, getattr(enum, "Enum", None)) and "_name_" in attrs:
+            # an enum member: its public face, not its bookkeeping
+            attrs, total = {"name": attrs["_name_"], "value": attrs.get("_value_")}, 2
         if _inherits(mro, BaseException):
             attrs = dict([("args", _exc_args(x))] + list(attrs.items()))
             total += 1
