@@ -19,11 +19,13 @@
  * text, whichever comes first); each full group is encoded and appended to
  * the file, so memory stays flat however many tasks a build writes. The
  * output is deterministic (no timestamps), so equal builds give equal bytes.
+ * The footer is written last: a build that dies midway leaves a file no
+ * Parquet reader accepts, rather than one that silently looks complete.
  */
 import { Writable } from 'node:stream';
 import type { SchemaElement } from 'hyparquet';
-import { ParquetWriter, fileWriter, type ColumnSource } from 'hyparquet-writer';
-import { VERSION } from '../version.js';
+import { ParquetWriter, fileWriter, type ColumnSource, type Writer } from 'hyparquet-writer';
+import { InputError } from '../errors.js';
 import type { ExportFormat } from './formats.js';
 
 /** A column (or nested field) of an export format's Parquet schema. */
@@ -65,7 +67,7 @@ export const PARQUET_SCHEMAS: Record<ExportFormat, Field[]> = {
 };
 
 export const ROW_GROUP_ROWS = 10_000;
-export const ROW_GROUP_BYTES = 64 * 1024 * 1024;
+export const ROW_GROUP_BYTES = 32 * 1024 * 1024;
 /** Key of the file's key-value metadata entry describing the file. */
 export const METADATA_KEY = 'coderl_trace';
 
@@ -128,12 +130,12 @@ export class ParquetRecordWriter {
 
   constructor(path: string, readonly format: ExportFormat, private readonly limits = { rows: ROW_GROUP_ROWS, bytes: ROW_GROUP_BYTES }) {
     this.fields = PARQUET_SCHEMAS[format];
-    const about = { format, json_columns: jsonColumns(this.fields), tool: `coderl-trace ${VERSION}` };
+    const about = { format, json_columns: jsonColumns(this.fields) };
     this.writer = new ParquetWriter({
-      writer: fileWriter(path), // creates/truncates the file now, so a bad path fails before the build starts
+      writer: openFile(path),
       schema: parquetSchema(this.fields),
       kvMetadata: [{ key: METADATA_KEY, value: JSON.stringify(about) }],
-      createdBy: `coderl-trace ${VERSION} (hyparquet-writer)`,
+      createdBy: 'coderl-trace (hyparquet-writer)', // the tool version is in every ground truth's provenance
     });
   }
 
@@ -193,6 +195,15 @@ export function parquetOutputStream(path: string, format: ExportFormat): Writabl
       }
     },
   });
+}
+
+/** Creates (truncates) the file now, so a bad path fails before the build starts. */
+function openFile(path: string): Writer {
+  try {
+    return fileWriter(path);
+  } catch (err) {
+    throw new InputError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 /** One record as the values hyparquet-writer expects for `fields` (int64 as bigint, JSON as text). */

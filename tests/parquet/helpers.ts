@@ -112,7 +112,9 @@ export async function readExport(path: string): Promise<{ metadata: FileMetaData
   return { metadata, about, records };
 }
 
+/** int64 as number; a null struct (which hyparquet returns as undefined) as null. */
 export function plain(value: unknown): unknown {
+  if (value === undefined) return null;
   if (typeof value === 'bigint') return Number(value);
   if (Array.isArray(value)) return value.map(plain);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
