@@ -8,6 +8,9 @@
  * - On entry to a loop, `if`/`elif`, `with`, `except`, `case` or function
  *   body: a probe attributed to the header line (loop variables,
  *   parameters, `as` targets, captures).
+ * - The probe on entry to a function body is `__cte__(k)`: after the event
+ *   cap, line probes become free but entries still track frames (depth,
+ *   recursion limit).
  * - Every function body is wrapped in `try: ... finally: __ctx__(s)` so the
  *   variables at frame exit become the finals of scope s, however the frame
  *   ends. The wrap adds lines and one level of indentation; the returned
@@ -25,6 +28,8 @@ import type { Instrumented, Probe, ProbeKind } from './types.js';
 
 export const PROBE = '__ctp__';
 export const EXIT = '__ctx__';
+/** Function-entry probe: also keeps frame bookkeeping alive after the event cap. */
+export const ENTER = '__cte__';
 
 const SIMPLE_STATEMENTS = new Set([
   'expression_statement', 'return_statement', 'pass_statement', 'delete_statement',
@@ -147,7 +152,7 @@ class PythonInstrumenter {
     const enter = this.addProbe(node.startPosition.row + 1, qualified, 'enter');
     if (statements.length === 0) {
       // Only a docstring: one line still records entry and exit.
-      if (all[0]) this.insert(all[0].endIndex, 0, () => `; ${PROBE}(${enter}); ${EXIT}(${scopeIndex})`);
+      if (all[0]) this.insert(all[0].endIndex, 0, () => `; ${ENTER}(${enter}); ${EXIT}(${scopeIndex})`);
       return;
     }
     const first = statements[0];
@@ -158,7 +163,7 @@ class PythonInstrumenter {
       // Body on the header's line (`def f(x): return x`): open the wrap on new lines.
       const defRow = node.startPosition.row;
       const indent = (extra: Extra) => `${extra(defRow)}${this.indentOfRow(defRow)} `;
-      this.insert(first.startIndex, -1, (extra) => `\n${indent(extra)}try:\n${indent(extra)} ${PROBE}(${enter}); `);
+      this.insert(first.startIndex, -1, (extra) => `\n${indent(extra)}try:\n${indent(extra)} ${ENTER}(${enter}); `);
       this.insert(last.endIndex, finallyOrder, (extra) => finallyLine(indent(extra)));
       this.wraps.push({ firstRow: defRow + 1, lastRow: last.endPosition.row, indentChar: ' ', depth });
     } else {
@@ -168,7 +173,7 @@ class PythonInstrumenter {
       this.wraps.push(wrap);
       const outerExtra = (extra: Extra) => extra(firstRow).slice(0, -1);
       this.addLineBefore(firstRow, (extra) => `${outerExtra(extra)}${indent}try:\n`);
-      this.addLineBefore(firstRow, (extra) => `${extra(firstRow)}${indent}${PROBE}(${enter})\n`);
+      this.addLineBefore(firstRow, (extra) => `${extra(firstRow)}${indent}${ENTER}(${enter})\n`);
       this.insert(last.endIndex, finallyOrder, (extra) => finallyLine(`${outerExtra(extra)}${indent}`));
     }
     for (const stmt of statements) this.visitStatement(stmt, scope, depth + 1);

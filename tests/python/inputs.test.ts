@@ -119,3 +119,32 @@ describe('limits', () => {
     expect(xs.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
   });
 });
+
+describe('recursion limit as in a plain run', () => {
+  const programs: [string, string][] = [
+    ['deep but legal recursion, caught RecursionError, raised limit', [
+      'import sys',
+      'def depth(n):',
+      '    try:',
+      '        return depth(n + 1)',
+      '    except RecursionError:',
+      '        return n',
+      'def down(n):',
+      '    if n == 0:',
+      '        return 0',
+      '    return 1 + down(n - 1)',
+      'print(depth(0), sys.getrecursionlimit(), down(990))',
+      'sys.setrecursionlimit(3000)',
+      'print(sys.getrecursionlimit(), down(2990), depth(0))',
+    ].join('\n')],
+    ['uncaught infinite recursion: same traceback', 'def boom(n):\n    x = n * 2\n    return boom(n + 1)\nboom(0)\n'],
+  ];
+  it.each(programs)('%s', async (_name, code) => {
+    const [trace] = await traceRuns([{ id: 'r', language: 'python', code, stdin: '' }], ['--max-events', '200']);
+    const plain = await runPlainAsync(code);
+    expect(trace.warnings).toEqual([]);
+    expect(trace.stdout).toBe(plain.stdout);
+    expect(trace.exit_code).toBe(plain.status);
+    expect(normalizePaths(trace.stderr)).toBe(normalizePaths(plain.stderr));
+  });
+});

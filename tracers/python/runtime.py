@@ -82,6 +82,10 @@ def _fingerprint(obj):
     return b"".join(_sink.parts)
 
 
+# Frames a probe may need above the deepest user frame (probe, diff, encoder
+# entry; the encoder raises the limit itself for its own recursion).
+_PROBE_HEADROOM = 50
+
 CHANNEL_FD = 3
 _FLUSH_BYTES = 16 * 1024
 
@@ -117,13 +121,68 @@ class Channel:
             pass  # channel closed or full: the executor sees a short trace
 
 
-class FrameState:
-    __slots__ = ("id", "depth", "prev")
+class _Deferred:
+    """A final value encoded at the end of the run: an atom, or a container
+    rebuilt from its fingerprint (an exact copy taken at frame exit)."""
+    __slots__ = ("obj", "fp")
 
-    def __init__(self, fid, depth):
+    def __init__(self, obj, fp):
+        self.obj = obj
+        self.fp = fp
+
+    def value(self):
+        return self.obj if self.fp is None else pickle.loads(self.fp)
+
+
+class FrameState:
+    __slots__ = ("id", "depth", "stack_depth", "prev")
+
+    def __init__(self, fid, depth, stack_depth):
         self.id = fid
         self.depth = depth
-        self.prev = {}  # name -> (object, encoded value) at the last event
+        self.stack_depth = stack_depth  # all frames below and including this one
+        self.prev = {}  # name -> (object, encoded value, fingerprint) at the last event
+
+
+_real_getrecursionlimit = sys.getrecursionlimit
+_real_setrecursionlimit = sys.setrecursionlimit
+
+
+class RecursionLimit:
+    """The recursion limit a plain `python3 main.py` run would see.
+
+    Our module frame sits on top of the executor's frames (`offset` of them),
+    and probes need a few frames of their own (`headroom`). The real limit is
+    raised by both, sys.getrecursionlimit/setrecursionlimit are wrapped to
+    show and take the plain-run value, and the tracer raises RecursionError
+    itself when a new frame lies deeper than a plain run would allow.
+    """
+
+    def __init__(self, offset, headroom):
+        self.headroom = headroom
+        self.shift = offset + headroom
+        _real_setrecursionlimit(_real_getrecursionlimit() + self.shift)
+        sys.getrecursionlimit = self.get
+        sys.setrecursionlimit = self.set
+
+    def get(self):
+        return _real_getrecursionlimit() - self.shift
+
+    def set(self, limit):
+        if not isinstance(limit, int) or limit < 1:
+            return _real_setrecursionlimit(limit)  # the interpreter's own error
+        _real_setrecursionlimit(limit + self.shift)
+
+    def exceeded(self, stack_depth):
+        return stack_depth > _real_getrecursionlimit() - self.headroom
+
+
+def _stack_depth(frame):
+    depth = 0
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
 
 
 def _is_hidden(name):
@@ -144,6 +203,8 @@ class Tracer:
         self.states = {}  # id(frame) -> FrameState, removed when the frame exits
         self.next_frame = 0
         self.finals = {}  # scope -> {name: value}, last exit wins
+        self.recursion = None  # RecursionLimit, set by run()
+        self.recursion_error = None  # the RecursionError we raised, if any
 
     # -- hooks called from the instrumented program ------------------------
 
@@ -160,17 +221,62 @@ class Tracer:
         if self.events >= self.max_events:
             self._cap()
 
+    def enter(self, k):
+        """Probe on entry to a function body. Stays a Python function after
+        the cap, so new frames are still checked against the recursion limit."""
+        if self.capped:
+            if not self.encoder.busy:
+                frame = _getframe(1)
+                if id(frame) not in self.states:
+                    self._new_frame(frame, None)
+            return
+        if self.encoder.busy:
+            return
+        frame = _getframe(1)
+        state = self.states.get(id(frame))
+        if state is None:
+            state = self._new_frame(frame, self.scopes[self.probe_scopes[k]])
+        changed = self._diff(state, frame.f_locals)
+        self.events += 1
+        self.channel.write(["E", k, state.id, changed])
+        if self.events >= self.max_events:
+            self._cap()
+
     def exit(self, s):
         if self.encoder.busy:
             return
         frame = _getframe(1)
         state = self.states.pop(id(frame), None)
         if state is None or self.capped:
-            values = self._encode_all(frame.f_locals)
+            self.finals[self.scopes[s]] = self._snapshot(frame.f_locals)
         else:
             self._diff(state, frame.f_locals)
-            values = {name: pair[1] for name, pair in state.prev.items()}
-        self.finals[self.scopes[s]] = values
+            self.finals[self.scopes[s]] = {name: pair[1] for name, pair in state.prev.items()}
+
+    def _snapshot(self, loc):
+        """Finals without events (after the cap): only the last exit of a
+        scope is kept, so defer encoding: atoms are kept as they are,
+        builtin containers as their fingerprint, the rest encoded now."""
+        snap = {}
+        for name, obj in loc.items():
+            if _is_hidden(name):
+                continue
+            t = type(obj)
+            if t in _ATOMIC:
+                snap[name] = _Deferred(obj, None)
+            elif t in _CONTAINERS and len(obj) <= _MAX_FINGERPRINT_LEN:
+                fp = _fingerprint(obj)
+                snap[name] = _Deferred(None, fp) if fp else self.encoder.encode(obj)
+            else:
+                snap[name] = self.encoder.encode(obj)
+        return snap
+
+    def resolved_finals(self):
+        encode = self.encoder.encode
+        return {
+            scope: {name: (encode(v.value()) if type(v) is _Deferred else v) for name, v in values.items()}
+            for scope, values in self.finals.items()
+        }
 
     # -- bookkeeping --------------------------------------------------------
 
@@ -179,16 +285,26 @@ class Tracer:
         # function called by the harness is 1.
         depth = 0 if scope == "<module>" else 1
         back = frame.f_back
+        hops = 1
         while back is not None:
             parent = self.states.get(id(back))
             if parent is not None:
                 depth = parent.depth + 1
+                stack_depth = parent.stack_depth + hops
                 break
             back = back.f_back
-        state = FrameState(self.next_frame, depth)
+            hops += 1
+        else:
+            stack_depth = _stack_depth(frame)
+        if self.recursion is not None and self.recursion.exceeded(stack_depth):
+            # A plain run could not have pushed this frame (see RecursionLimit).
+            self.recursion_error = RecursionError("maximum recursion depth exceeded")
+            raise self.recursion_error
+        state = FrameState(self.next_frame, depth, stack_depth)
         self.next_frame += 1
         self.states[id(frame)] = state
-        self.channel.write(["F", state.id, scope, depth])
+        if scope is not None:
+            self.channel.write(["F", state.id, scope, depth])
         return state
 
     def _diff(self, state, loc):
@@ -345,6 +461,20 @@ def _user_traceback(tb, path):
     return tb
 
 
+def _without_last_frame(tb, path):
+    """Our RecursionError is raised in the frame a plain run could not push:
+    drop that frame (and the probe's) so the traceback ends where the plain one does."""
+    keep = None
+    entry = tb
+    while entry is not None and entry.tb_next is not None:
+        if entry.tb_next.tb_frame.f_code.co_filename == path:
+            keep = entry
+        entry = entry.tb_next
+    if keep is not None:
+        keep.tb_next = None
+    return tb
+
+
 def _exception_record(exc, tb):
     line = None
     while tb is not None:
@@ -387,7 +517,11 @@ def run(job):
             # Hooks live in builtins, not in the module namespace, so that
             # dir(), globals() and vars() show what a plain run shows.
             builtins.__ctp__ = tracer.probe
+            builtins.__cte__ = tracer.enter
             builtins.__ctx__ = tracer.exit
+        recursion = RecursionLimit(_stack_depth(sys._getframe()), _PROBE_HEADROOM if tracer else 0)
+        if tracer is not None:
+            tracer.recursion = recursion
         exec(code, globals_)
         if job["input"]["kind"] != "stdin":
             value = _resolve_entry(globals_, job["input"])()
@@ -399,6 +533,8 @@ def run(job):
         status = _system_exit_status(exc)
     except BaseException as exc:
         tb = _user_traceback(exc.__traceback__, path)
+        if tracer is not None and exc is tracer.recursion_error:
+            tb = _without_last_frame(tb, path)
         result["exception"] = _exception_record(exc, tb)
         try:
             # Through sys.excepthook, as a plain run does: the C display adds
@@ -421,10 +557,10 @@ def _finish(tracer, globals_, result, channel):
     memory, hostile globals): a shorter END beats none."""
     try:
         if tracer is not None:
-            builtins.__ctp__ = builtins.__ctx__ = _ignore  # module finals must not record events
+            builtins.__ctp__ = builtins.__cte__ = builtins.__ctx__ = _ignore  # module finals must not record events
             module_vars = {k: v for k, v in list(globals_.items()) if isinstance(k, str) and not _is_hidden(k)}
             tracer.finals["<module>"] = tracer._encode_all(module_vars)
-            result["finals"] = tracer.finals
+            result["finals"] = tracer.resolved_finals()
             result["events"] = tracer.events
             result["value_cut"] = tracer.encoder.cut
         channel.write(["END", result])
