@@ -9,8 +9,9 @@ import { parseLiteral, tryParseLiteral } from '../../src/score/literal.js';
 import { pyRepr, pyFloatRepr } from '../../src/score/show.js';
 import { runPython } from './python.js';
 
+// Sets of strings are left out: their order in repr() depends on the hash seed.
 const PY_LITERALS = [
-  "(1,)", "()", "(1, 'a', [2.5, None])", "{1: 'a', 'b': (2, 3)}", "{'x', 'y'}", "{1, True, 1.0}", "{1: 'a', 1.0: 'b', True: 'c'}",
+  "(1,)", "()", "(1, 'a', [2.5, None])", "{1: 'a', 'b': (2, 3)}", "{'x'}", "{1, True, 1.0}", "{1: 'a', 1.0: 'b', True: 'c'}",
   "'it''s'", "'a' \"b\"", "r'\\d+\\n'", "b'\\x00ab\\n'", "'\\u00e9\\t\\x41\\101'", "'''tri\nple'''", "-5", "+3.5", "- 2",
   "1_000_000", "0x1F", "0o17", "0b101", "1e16", "1e-05", "0.0001", "123456789012345678901234567890", "-0.0", "2.", ".5",
   "[1, 2,]", "{'a': 1,}", "[[[]]]", "'\"'", "\"'\"", "'\\\\'", "{'k': {'j': [1, (2,)]}}", "1.7976931348623157e+308", "5e-324",
