@@ -36,6 +36,11 @@ _ATOMIC = frozenset([int, float, str, bool, type(None), bytes, complex, range])
 # (fast, exact about types: 1 vs True vs 1.0, -0.0, nan bits), which refuses
 # anything but builtin containers and atoms, so no user code can run. Equal
 # fingerprints mean equal values, so the (slower) encoder is skipped.
+# Atoms whose encoding is cached by (type, value). Not float: 0.0 == -0.0.
+_CACHED_ATOMS = frozenset([int, str, bool, type(None)])
+_CACHED_INT = 2 ** 63
+_MAX_SAFE = 2 ** 53
+_int_repr = int.__repr__
 _CONTAINERS = frozenset([list, tuple, dict, set, frozenset, bytearray])
 _FINGERPRINT_BYTES = 256 * 1024
 _MAX_FINGERPRINT_LEN = 4096
@@ -90,6 +95,10 @@ CHANNEL_FD = 3
 _FLUSH_BYTES = 16 * 1024
 
 
+# Records hold encoder output only (no cycles): skip the circularity check.
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
 class Channel:
     """Buffered writer for the trace channel; flushes often enough that a
     run killed by a timeout still leaves most of its trace behind."""
@@ -100,7 +109,7 @@ class Channel:
         self.size = 0
 
     def write(self, record):
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = _to_json(record) + "\n"
         self.parts.append(line)
         self.size += len(line)
         if self.size >= _FLUSH_BYTES:
@@ -204,6 +213,7 @@ class Tracer:
         self.next_frame = 0
         self.finals = {}  # scope -> {name: value}, last exit wins
         self.recursion = None  # RecursionLimit, set by run()
+        self.atom_cache = {}  # (type, value) -> encoded value
         self.recursion_error = None  # the RecursionError we raised, if any
 
     # -- hooks called from the instrumented program ------------------------
@@ -310,10 +320,12 @@ class Tracer:
     def _diff(self, state, loc):
         """Encode the variables whose value may have changed; return those that did.
         Compare before encoding: an atomic value that is the same object is
-        unchanged, and a builtin container whose fingerprint is unchanged is too."""
+        unchanged, a builtin container whose fingerprint is unchanged is too,
+        and small ints and strings are encoded once per run."""
         prev = state.prev
         changed = {}
         encode = self.encoder.encode
+        cache = self.atom_cache
         visible = 0
         for name, obj in loc.items():
             if _is_hidden(name):
@@ -321,20 +333,29 @@ class Tracer:
             visible += 1
             old = prev.get(name)
             t = type(obj)
+            fp = None
             if t in _ATOMIC:
                 if old is not None and old[0] is obj:
                     continue
-                fp = None
-            elif t in _CONTAINERS:
-                if old is not None and old[2] is _TOO_BIG and old[0] is obj:
-                    fp = _TOO_BIG  # tried before: encoding (capped) is cheaper
+                if t in _CACHED_ATOMS and (t is not str or len(obj) <= 64) and (t is not int or -_CACHED_INT < obj < _CACHED_INT):
+                    key = (t, obj)  # the type too: 1, True and 1.0 are equal keys otherwise
+                    value = cache.get(key)
+                    if value is None:
+                        # A safe integer is its own JSON (tracers/README.md): skip the encoder.
+                        value = {"repr": _int_repr(obj), "json": obj} if t is int and -_MAX_SAFE < obj < _MAX_SAFE else encode(obj)
+                        if len(cache) < 65536:
+                            cache[key] = value
                 else:
-                    fp = _fingerprint(obj)
-                    if fp and old is not None and old[2] == fp:
-                        continue
+                    value = encode(obj)
             else:
-                fp = None
-            value = encode(obj)
+                if t in _CONTAINERS:
+                    if old is not None and old[2] is _TOO_BIG and old[0] is obj:
+                        fp = _TOO_BIG  # tried before: encoding (capped) is cheaper
+                    else:
+                        fp = _fingerprint(obj)
+                        if fp and old is not None and old[2] == fp:
+                            continue
+                value = encode(obj)
             if old is None or old[1] != value:
                 changed[name] = value
             prev[name] = (obj, value, fp)
