@@ -333,6 +333,8 @@ def redirect_fds(paths, keep=()):
         if opened != fd:
             os.dup2(opened, fd)
             os.close(opened)
+        # os.open makes fds close-on-exec (PEP 446): node, exec'd next, must keep them.
+        os.set_inheritable(fd, True)
     close_from(4, keep)
 
 

@@ -87,8 +87,8 @@ Exit status: 0 when the build finished (rejects are normal and counted),
     .action(async (files: string[], flags: BuildFlags) => {
       const options = await buildOptions(files, flags);
       const format = choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat;
-      const out = flags.output?.endsWith('.parquet') ? parquetOutputStream(flags.output, format) : flags.output ? createWriteStream(flags.output) : process.stdout;
-      const rejects = flags.rejects ? createWriteStream(flags.rejects) : null;
+      const out = flags.output?.endsWith('.parquet') ? parquetOutputStream(flags.output, format) : flags.output ? await openOutput(flags.output) : process.stdout;
+      const rejects = flags.rejects ? await openOutput(flags.rejects) : null;
       const showProgress = flags.progress && process.stderr.isTTY;
       let index = 0;
       const funnel = await build(options, {
@@ -161,6 +161,15 @@ function choice(flag: string, value: string, allowed: readonly string[]): string
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** Open an output file before any program runs, so a bad path fails fast and clearly. */
+function openOutput(path: string): Promise<Writable> {
+  return new Promise((resolve, reject) => {
+    const stream = createWriteStream(path);
+    stream.once('open', () => resolve(stream));
+    stream.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot write ${path}: ${err.code ?? err.message}`)));
+  });
 }
 
 function close(stream: Writable | null): Promise<void> {

@@ -1,14 +1,12 @@
 /**
- * The TRL Parquet path. hyparquet is not a dependency yet, so the decoding
- * itself is exercised through an injected row source that yields rows the
- * way hyparquet does (int64 as bigint); without the library, a .parquet
- * input is an InputError that names the package.
+ * The TRL reader behind the Parquet row source, through an injected source
+ * that yields rows the way hyparquet does (int64 as bigint). Real Parquet
+ * files are read end to end in tests/parquet/trl-input.test.ts.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import type { ParquetRowSource } from '../../src/read/types.js';
 import { readAll } from './helpers.js';
 
@@ -22,16 +20,6 @@ const asHyparquet: ParquetRowSource = {
     for (const r of rows) yield { ...r, step: BigInt(r.step as number) };
   },
 };
-
-async function hyparquetInstalled(): Promise<boolean> {
-  try {
-    const name = 'hyparquet';
-    await import(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('trl-parquet', () => {
   it('reads rows from a Parquet row source, numbered from 1, bigint as number', async () => {
@@ -52,12 +40,6 @@ describe('trl-parquet', () => {
     await expect(readAll([writeTemp()], { parquet: empty, inputFormat: 'verl' })).rejects.toThrow(/only --input-format trl-parquet/);
   });
 
-  it('without hyparquet, reading Parquet is an InputError naming the package', async () => {
-    if (await hyparquetInstalled()) return; // covered by the row-source tests once installed
-    const err = await readAll([writeTemp()]).catch((e) => e);
-    expect(err).toBeInstanceOf(InputError);
-    expect(String(err.message)).toMatch(/npm install hyparquet/);
-  });
 });
 
 function writeTemp(): string {

@@ -33,7 +33,7 @@ export function trlCandidate(row: Record<string, unknown>, dataset: DatasetIndex
   let language: unknown = row.language;
   let problemId: unknown = row.problem_id;
   let dataSource: unknown = row.data_source;
-  if (row.inputs !== undefined) {
+  if (row.inputs !== undefined && row.inputs !== null) {
     groundTruth = { inputs: row.inputs, outputs: row.outputs, fn_name: row.fn_name ?? undefined };
   } else {
     groundTruth = firstPath(row, TEST_COLUMNS)?.value;
