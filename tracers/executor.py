@@ -18,9 +18,11 @@ capped outputs and answers with one JSON line.
 CONFIG_JSON: {"node": path, "tier": "bwrap" | "namespaces" | "rlimits"}.
 """
 
+import fcntl
 import json
 import os
 import re
+import resource
 import secrets
 import select
 import shutil
@@ -41,6 +43,9 @@ CHANNEL_CAP = 64 * 1024 * 1024
 SETUP_FAILED = 121
 # The program's working directory (and $HOME) inside the run's namespaces.
 RUN_DIR = "/tmp/run"
+# In a run's init: the status pipe to the executor; in its program: the job pipe.
+STATUS_FD = 4
+JOB_FD = 5
 OUT_OF_MEMORY = re.compile(r"heap out of memory|out of memory|MemoryError|Cannot allocate memory")
 
 
@@ -95,24 +100,28 @@ def program(job, node, cwd, uid):
         os._exit(status)
 
 
-def init(job, node, paths, status_w, uid):
-    """pid 1 of the run's namespace: private mounts, then fork the program
-    as pid 2 (so it gets ordinary signal semantics, which pid 1 lacks), reap
-    everything, report the program's wait status on the status pipe and
-    exit, which makes the kernel kill whatever the program left behind."""
+def init(paths, status_w, job_r, tmp_bytes, node, uid):
+    """pid 1 of a run's namespace, started ahead of its job: private mounts,
+    then fork the program as pid 2 (so it gets ordinary signal semantics,
+    which pid 1 lacks), which waits for its job on the job pipe. When the
+    program ends, kill and reap whatever it left behind, then report the
+    program's wait status and the CPU time and peak RSS of everything the
+    run started on the status pipe: the executor can answer before this
+    namespace is torn down. Exiting makes the kernel kill anything left."""
     try:
-        status_w = os.dup2(status_w, 4) if status_w != 4 else 4
-        sandbox.redirect_fds(paths, keep=(4,))
-        sandbox.private_run_mounts(RUN_DIR, int(job["limits"]["max_file_bytes"]), uid)
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (status_w, job_r)]
+        os.dup2(high[0], STATUS_FD)
+        os.dup2(high[1], JOB_FD)
+        sandbox.redirect_fds(paths, keep=(STATUS_FD, JOB_FD))
+        sandbox.private_run_mounts(RUN_DIR, tmp_bytes, uid)
         pid = os.fork()
         if pid == 0:
-            sandbox.close_from(4)
-            program(job, node, RUN_DIR, uid)
-        while True:
-            done, status = os.waitpid(-1, 0)
-            if done == pid:
-                break
-        os.write(4, b"%d\n" % status)
+            os.close(STATUS_FD)
+            waiting_program(node, uid)
+        os.close(JOB_FD)
+        status = reap_run(pid)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        os.write(STATUS_FD, b"%d %.6f %.6f %d\n" % (status, usage.ru_utime, usage.ru_stime, usage.ru_maxrss))
         os._exit(0)
     except BaseException as exc:
         try:
@@ -120,6 +129,51 @@ def init(job, node, paths, status_w, uid):
         except BaseException:
             pass
     os._exit(SETUP_FAILED)
+
+
+def reap_run(pid):
+    """In the run's init: wait for the program, then SIGKILL everything
+    else in the namespace (kill(-1) from pid 1 reaches all of it) until no
+    child is left. Returns the program's wait status."""
+    while True:
+        done, status = os.waitpid(-1, 0)
+        if done == pid:
+            break
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return status
+
+
+def waiting_program(node, uid):
+    """pid 2, still root and unconfined: wait for the job (the seal, a
+    newline, the job's JSON line), then confine and run it. An empty job
+    pipe means the executor discarded this run unused."""
+    try:
+        chunks = []
+        while True:
+            chunk = os.read(JOB_FD, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(JOB_FD)
+        if not chunks:
+            os._exit(0)
+        seal, _, line = b"".join(chunks).partition(b"\n")
+        job = json.loads(line)
+        job["channel_seal"] = seal.decode()
+    except BaseException as exc:
+        try:
+            os.write(2, ("coderl-trace sandbox: %s: %s\n" % (type(exc).__name__, exc)).encode())
+        except BaseException:
+            pass
+        os._exit(SETUP_FAILED)
+    program(job, node, RUN_DIR, uid)
 
 
 def plain_child(job, node, paths, run_dir):
@@ -188,87 +242,200 @@ def classify(status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, stderr):
     return ("ok" if exit_code == 0 else "runtime_error"), None, exit_code, sig_name
 
 
+class Prepared:
+    """A run's sandbox made ahead of its job: init and program are waiting."""
+    __slots__ = ("pid", "status_r", "job_w", "tmp_bytes")
+
+    def __init__(self, pid, status_r, job_w, tmp_bytes):
+        self.pid, self.status_r, self.job_w, self.tmp_bytes = pid, status_r, job_w, tmp_bytes
+
+    def discard(self):
+        kill_pid(self.pid)
+        os.waitpid(self.pid, 0)
+        self.close()
+
+    def close(self):
+        for fd in (self.status_r, self.job_w):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.status_r = self.job_w = None
+
+
 class Executor:
+    """Per job: the job goes to a sandbox prepared while the tool handled
+    the previous result (namespaces, mounts and the program's fork are off
+    the critical path); the answer is sent as soon as the run's init has
+    reaped the run, and the namespace's teardown is waited for afterwards."""
+
     def __init__(self, config):
         self.node = config.get("node") or shutil.which("node") or "node"
         self.tier = config["tier"]
+        self.timing = bool(config.get("timing"))
         self.uid = sandbox.sandbox_uid() if self.tier != "rlimits" else None
         if self.tier == "namespaces":
             sandbox.confine_executor(sandbox.interpreter_paths(self.node, HERE))
         self.base_dir = tempfile.mkdtemp(prefix="coderl-trace-", dir="/tmp")
+        # One set of files serves every run: a run's init opens (and
+        # truncates) them before its program exists, and the executor has
+        # read them back before the next run's init is started.
+        self.paths = [os.path.join(self.base_dir, name) for name in ("stdin", "stdout", "stderr", "channel")]
+        for path in self.paths:
+            open(path, "wb").close()
+        self.prepared = None
+        self.zombies = []
+        self.tmp_bytes = None
+        self.idle_ms = {}
 
     def close(self):
+        if self.prepared is not None:
+            self.prepared.discard()
+            self.prepared = None
+        self.reap()
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
-    def run_job(self, job):
-        run_dir = tempfile.mkdtemp(prefix="run-", dir=self.base_dir)
-        self.seal = secrets.token_hex(16)
-        job = dict(job, channel_seal=self.seal)
-        try:
-            paths = [os.path.join(run_dir, name) for name in ("stdin", "stdout", "stderr", "channel")]
-            with open(paths[0], "w", encoding="utf-8") as f:
-                f.write(job["input"].get("stdin", "") if job["input"]["kind"] == "stdin" else "")
-            limits = job["limits"]
-            started = time.monotonic()
-            status, usage, timed_out, reported = self._start_and_wait(job, paths, run_dir, limits)
-            duration_ms = (time.monotonic() - started) * 1000
-            cap = int(limits["max_output_bytes"])
-            stdout, stdout_cut = read_capped(paths[1], cap)
-            stderr, stderr_cut = read_capped(paths[2], cap)
-            channel, channel_cut = read_capped(paths[3], CHANNEL_CAP)
-            cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
-            if reported is not None:
-                status = reported
-            verdict, detail, exit_code, sig_name = classify(
-                status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, text(stderr))
-            check, problem = check_channel(channel, self.seal, channel_cut)
-            if check == "tampered":
-                # A record the decoder cannot accept: the trace is marked channel-tampered.
-                channel += json.dumps(["TAMPERED", problem]).encode() + b"\n"
-            return {
-                "job": job["job"], "status": verdict, "detail": detail,
-                "exit_code": exit_code, "signal": sig_name,
-                "duration_ms": round(duration_ms, 3),
-                "cpu_ms": round(cpu_ms, 3),
-                "max_rss_kb": usage.ru_maxrss,
-                "stdout": text(stdout), "stdout_truncated": stdout_cut,
-                "stderr": text(stderr), "stderr_truncated": stderr_cut,
-                "channel": text(channel), "channel_truncated": channel_cut,
-                "channel_check": check, "channel_problem": problem,
-                "tracer_access": tracer_access(job["language"], job["source"]),
-            }
-        finally:
-            shutil.rmtree(run_dir, ignore_errors=True)
+    def idle(self):
+        """Between jobs: prepare the next run's sandbox, reap the last one."""
+        if self.tier == "rlimits" or self.tmp_bytes is None:
+            return
+        t0 = time.perf_counter()
+        if self.prepared is None:
+            self.prepared = self._prepare(self.tmp_bytes)
+        t1 = time.perf_counter()
+        self.reap()
+        if self.timing:
+            self.idle_ms = {"idle_prepare": (t1 - t0) * 1000, "idle_reap": (time.perf_counter() - t1) * 1000}
 
-    def _start_and_wait(self, job, paths, run_dir, limits):
-        """Returns (wait status, rusage, timed_out, program's wait status as
-        reported by the run's init or None)."""
-        timeout_s = limits["timeout_ms"] / 1000.0
-        if self.tier == "rlimits":
-            pid = os.fork()
-            if pid == 0:
-                self.seal = None
-                plain_child(job, self.node, paths, run_dir)
-            status, usage, timed_out = wait_with_timeout(pid, timeout_s, lambda: kill_group(pid))
-            kill_group(pid)  # orphans left in the group by a finished child
-            return status, usage, timed_out, None
+    def reap(self):
+        for pid in self.zombies:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.zombies = []
+
+    def _prepare(self, tmp_bytes):
         status_r, status_w = os.pipe()
+        job_r, job_w = os.pipe()
         try:
             pid = sandbox.enter_run_namespaces()
             if pid == 0:
                 os.close(status_r)
-                self.seal = None  # the program's copy of the executor keeps no seal
-                init(job, self.node, paths, status_w, self.uid)
-            os.close(status_w)
-            status_w = None
-            status, usage, timed_out = wait_with_timeout(pid, timeout_s, lambda: kill_pid(pid))
-            report = os.read(status_r, 64).strip()
-            reported = int(report) if report else None
-            return status, usage, timed_out, reported
+                os.close(job_w)
+                init(self.paths, status_w, job_r, tmp_bytes, self.node, self.uid)
+        except BaseException:
+            for fd in (status_r, job_w):
+                os.close(fd)
+            raise
         finally:
-            os.close(status_r)
-            if status_w is not None:
-                os.close(status_w)
+            os.close(status_w)
+            os.close(job_r)
+        return Prepared(pid, status_r, job_w, tmp_bytes)
+
+    def run_job(self, job, line=None):
+        """Run one job (line: its JSON text as received, forwarded as is)."""
+        marks = [("start", time.perf_counter())]
+        limits = job["limits"]
+        # Made before the seal exists, so no run's memory ever holds another's seal.
+        prepared = None if self.tier == "rlimits" else self._take_prepared(int(limits["max_file_bytes"]))
+        marks.append(("prepare", time.perf_counter()))
+        seal = secrets.token_hex(16)
+        with open(self.paths[0], "w", encoding="utf-8") as f:
+            f.write(job["input"].get("stdin", "") if job["input"]["kind"] == "stdin" else "")
+        marks.append(("stdin", time.perf_counter()))
+        if self.tier == "rlimits":
+            started = time.monotonic()
+            status, usage, timed_out, reported = self._run_plain(dict(job, channel_seal=seal), limits)
+            cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
+            max_rss = usage.ru_maxrss
+        else:
+            if line is None:
+                line = json.dumps(job)
+            started = time.monotonic()
+            status, cpu_ms, max_rss, timed_out, reported = self._run_sandboxed(prepared, line, seal, limits, marks)
+        duration_ms = (time.monotonic() - started) * 1000
+        marks.append(("run", time.perf_counter()))
+        cap = int(limits["max_output_bytes"])
+        stdout, stdout_cut = read_capped(self.paths[1], cap)
+        stderr, stderr_cut = read_capped(self.paths[2], cap)
+        channel, channel_cut = read_capped(self.paths[3], CHANNEL_CAP)
+        marks.append(("read", time.perf_counter()))
+        if reported is not None:
+            status = reported
+        verdict, detail, exit_code, sig_name = classify(
+            status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, text(stderr))
+        check, problem = check_channel(channel, seal, channel_cut)
+        if check == "tampered":
+            # A record the decoder cannot accept: the trace is marked channel-tampered.
+            channel += json.dumps(["TAMPERED", problem]).encode() + b"\n"
+        result = {
+            "job": job["job"], "status": verdict, "detail": detail,
+            "exit_code": exit_code, "signal": sig_name,
+            "duration_ms": round(duration_ms, 3),
+            "cpu_ms": round(cpu_ms, 3),
+            "max_rss_kb": max_rss,
+            "stdout": text(stdout), "stdout_truncated": stdout_cut,
+            "stderr": text(stderr), "stderr_truncated": stderr_cut,
+            "channel": text(channel), "channel_truncated": channel_cut,
+            "channel_check": check, "channel_problem": problem,
+            "tracer_access": tracer_access(job["language"], job["source"]),
+        }
+        marks.append(("result", time.perf_counter()))
+        if self.timing:
+            timing = {name: round((t - marks[i][1]) * 1000, 3) for i, (name, t) in enumerate(marks[1:])}
+            timing.update({k: round(v, 3) for k, v in self.idle_ms.items()})
+            result["timing"] = timing
+        return result
+
+    def _take_prepared(self, tmp_bytes):
+        self.tmp_bytes = tmp_bytes
+        prepared, self.prepared = self.prepared, None
+        if prepared is not None and prepared.tmp_bytes != tmp_bytes:
+            prepared.discard()
+            prepared = None
+        return prepared or self._prepare(tmp_bytes)
+
+    def _run_sandboxed(self, prepared, line, seal, limits, marks):
+        """Returns (wait status, cpu_ms, max_rss_kb, timed_out, program's
+        wait status as reported by the run's init or None)."""
+        try:
+            data = seal.encode() + b"\n" + (line.encode() if isinstance(line, str) else line)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(prepared.job_w, view):]
+            except OSError:
+                pass  # the program died before reading its job: its status says why
+            os.close(prepared.job_w)
+            prepared.job_w = None
+            marks.append(("send", time.perf_counter()))
+            ready, _, _ = select.select([prepared.status_r], [], [], limits["timeout_ms"] / 1000.0)
+            report = os.read(prepared.status_r, 128).split() if ready else []
+            if len(report) == 4:
+                self.zombies.append(prepared.pid)
+                cpu_ms = (float(report[1]) + float(report[2])) * 1000
+                return 0, cpu_ms, int(report[3]), False, int(report[0])
+            if not ready:
+                kill_pid(prepared.pid)
+            _, status, usage = os.wait4(prepared.pid, 0)
+            return status, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss, not ready, None
+        finally:
+            prepared.close()
+
+    def _run_plain(self, job, limits):
+        """rlimits tier: a plain fork per run, in a fresh working directory."""
+        run_dir = tempfile.mkdtemp(prefix="run-", dir=self.base_dir)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                plain_child(job, self.node, self.paths, run_dir)
+            status, usage, timed_out = wait_with_timeout(pid, limits["timeout_ms"] / 1000.0, lambda: kill_group(pid))
+            kill_group(pid)  # orphans left in the group by a finished child
+            return status, usage, timed_out, None
+        finally:
+            shutil.rmtree(run_dir, ignore_errors=True)
 
 
 # -- the trace channel's integrity ---------------------------------------------
@@ -370,17 +537,25 @@ def serve(config):
         for line in sys.stdin:
             if not line.strip():
                 continue
-            job = json.loads(line)
-            try:
-                result = executor.run_job(job)
-            except Exception as exc:  # our own failure, reported as data
-                result = {"job": job.get("job"), "status": "sandbox_error",
-                          "detail": "executor: %s: %s" % (type(exc).__name__, exc)}
+            result = run_one(executor, line)
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
             out.flush()
+            # Nothing of this job stays reachable in the next run's fork.
+            del result, line
+            executor.idle()
     finally:
         executor.close()
     return 0
+
+
+def run_one(executor, line):
+    job = None
+    try:
+        job = json.loads(line)
+        return executor.run_job(job, line)
+    except Exception as exc:  # our own failure, reported as data
+        return {"job": job.get("job") if isinstance(job, dict) else None, "status": "sandbox_error",
+                "detail": "executor: %s: %s" % (type(exc).__name__, exc)}
 
 
 def self_test(config):
@@ -504,6 +679,8 @@ def main(argv):
         return self_test(json.loads(argv[2]))
     config = json.loads(argv[1]) if len(argv) > 1 and argv[1].startswith("{") else {
         "node": argv[1] if len(argv) > 1 else None, "tier": "rlimits"}
+    if os.environ.get("CODERL_TRACE_TIMING"):
+        config["timing"] = True
     return serve(config)
 
 
