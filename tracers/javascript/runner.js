@@ -42,6 +42,10 @@ const FLUSH_MS = 100;
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', '__ct$', '__ct$f'];
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+// The job holds the channel seal: gone from disk before the program runs.
+try { fs.unlinkSync(process.argv[2]); } catch { /* already gone */ }
+const channelSeal = typeof job.channel_seal === 'string' ? job.channel_seal : null;
+delete job.channel_seal;
 const limits = job.limits || {};
 const maxEvents = limits.max_events ?? 10000;
 const encodeValue = createEncoder({ maxChars: limits.max_value_chars ?? 2000, maxString: Math.min(1000, limits.max_value_chars ?? 2000) });
@@ -52,6 +56,7 @@ const nowMs = () => performance.now();
 // ---------------------------------------------------------------- channel
 
 let buffer = '';
+let written = 0; // bytes on the channel so far: the sealed END says how many
 let lastFlush = nowMs();
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -60,6 +65,7 @@ function writeAll(text) {
   while (data.length > 0) {
     try {
       const n = fs.writeSync(CHANNEL_FD, data);
+      written += n;
       data = data.subarray(n);
     } catch (err) {
       if (err.code !== 'EAGAIN') return; // channel gone: the program must still run unchanged
@@ -304,7 +310,10 @@ process.on('exit', () => {
     if (job.mode === 'trace' && started) finishModule();
     for (const item of pendingFinals.values()) if (item.vars === null) item.vars = snapshot(item.frame);
     writePendingFinals();
-    record(['END', { return: returned, exception, events }]);
+    flush();
+    const end = { return: returned, exception, events };
+    if (channelSeal !== null) Object.assign(end, { seal: channelSeal, bytes: written });
+    buffer += JSON.stringify(['END', end]) + '\n';
   } catch { /* keep the exit code of the program */ }
   flush();
 });
