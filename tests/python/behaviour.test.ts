@@ -3,7 +3,9 @@
  * programs: the traced program must behave exactly as a plain
  * `python3 main.py` run of the same text (same stdout, same stderr apart from
  * the run-directory path, same exit status), and must really be traced
- * (no `uninstrumented` fallback, events recorded).
+ * (no `uninstrumented` fallback, events recorded); and per line, each
+ * variable's values must include those the settrace oracle saw on the
+ * original program (tests/python/oracle.py, run in one process).
  *
  * A plain run costs ~70 ms of interpreter start-up here, so by default the
  * suite takes all of HumanEval and every third MBPP problem; set
@@ -14,6 +16,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/model/trace.js';
 import { CORPORA, normalizePaths, runPlainAsync, traceRuns, type PlainResult } from './helpers.js';
+// @ts-expect-error plain ESM script without type declarations
+import { compareFrames, runOracleBatch } from './cruxeval.mjs';
 
 interface Program {
   id: string;
@@ -32,6 +36,7 @@ function humanEval(): Program[] {
   return jsonl('humaneval.jsonl').map((r) => ({ id: String(r.id), code: `${r.solution}\n${r.tests}\n` }));
 }
 
+const RANDOM = /\bimport random\b|\bfrom random import\b/;
 const FULL = process.env.CODERL_TRACE_FULL === '1';
 
 /** Solution, then setup code, then each assert (the corpus' documented order). */
@@ -86,6 +91,22 @@ for (const [name, load, total] of [['HumanEval', humanEval, 164], ['MBPP', mbpp,
       const problems = differences(programs, traces, plains);
       console.log(`${name}: ${total - new Set(problems.map((p) => p.split(':')[0])).size}/${total} identical`);
       expect(problems).toEqual([]);
+    });
+
+    it(`all ${total} problems: per-line values include the settrace oracle's`, () => {
+      const oracle = runOracleBatch(programs.map((p) => ({ id: p.id, code: p.code, call: null }))) as Map<string, { frames: unknown[]; capped: boolean }>;
+      const problems: string[] = [];
+      let compared = 0;
+      programs.forEach((p, i) => {
+        if (traces[i].limits.events) return; // a capped trace is a prefix: nothing to pair frames with
+        if (RANDOM.test(p.code)) return; // the oracle's run draws other numbers
+        compared++;
+        const o = oracle.get(p.id);
+        for (const problem of compareFrames(o?.frames ?? [], traces[i].events, o?.capped) as string[]) problems.push(`${p.id}: ${problem}`);
+      });
+      console.log(`${name}: per-line checked on ${compared}/${total} (the rest hit the event cap or use random)`);
+      expect(problems.slice(0, 20)).toEqual([]);
+      expect(compared).toBeGreaterThan(total * 0.8);
     });
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The whole CRUXEval corpus (800 calls) through one `coderl-trace trace`
  * process: return reprs must equal the corpus' expected outputs, and finals
- * of `f` must match the settrace oracle (see cruxeval.mjs).
+ * of `f` and per-line values must match the settrace oracle (see cruxeval.mjs).
  */
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script without type declarations
@@ -11,11 +11,12 @@ import { ensureBuilt } from './helpers.js';
 describe('CRUXEval', () => {
   it('all 800 calls: exact return repr and finals of f', () => {
     ensureBuilt();
-    const result = runCruxEval({ jobs: 2 }) as { total: number; returns: number; finals: number; failures: string[] };
-    console.log(`CRUXEval: return ${result.returns}/${result.total}, finals ${result.finals}/${result.total}`);
+    const result = runCruxEval({ jobs: 2 }) as { total: number; returns: number; finals: number; lines: number; failures: string[] };
+    console.log(`CRUXEval: return ${result.returns}/${result.total}, finals ${result.finals}/${result.total}, per-line ${result.lines}/${result.total}`);
     expect(result.failures.slice(0, 20)).toEqual([]);
     expect(result.total).toBe(800);
     expect(result.returns).toBe(800);
     expect(result.finals).toBe(800);
+    expect(result.lines).toBe(800);
   });
 });

@@ -5,8 +5,8 @@ program under sys.settrace and records, for every frame of a user function
 (and the module), the variables at each line event and at frame exit.
 
     python3 oracle.py REPORT.json        run ./main.py as a script (stdin as given)
-    python3 oracle.py --calls            JSONL {"id","code","call"} on stdin ->
-                                         JSONL {"id","return","finals"} on stdout
+    python3 oracle.py --calls            JSONL {"id","code","call"|null} on stdin ->
+                                         JSONL {"id","return","finals","frames"} on stdout
 
 Values are recorded as `repr` only when the value is plain data (None, bool,
 int, float, str, bytes and list/tuple/dict/set/frozenset of those, small
@@ -65,8 +65,14 @@ def is_traced_code(code, filename):
 
 
 class Oracle:
-    def __init__(self, filename):
+    """max_lines bounds the work on long runs: past it nothing more is
+    recorded and the report says `capped` (its frames are then a prefix)."""
+
+    def __init__(self, filename, max_lines=None):
         self.filename = filename
+        self.max_lines = max_lines
+        self.lines = 0
+        self.capped = False
         self.frames = []  # [{"scope", "states"}]
         self.by_frame = {}  # id(frame) -> (frame, record); frames kept alive so ids stay unique
         self.finals = {}
@@ -79,7 +85,7 @@ class Oracle:
         }
 
     def global_trace(self, frame, event, arg):
-        if event != "call" or not is_traced_code(frame.f_code, self.filename):
+        if self.capped or event != "call" or not is_traced_code(frame.f_code, self.filename):
             return None
         if id(frame) not in self.by_frame:
             record = {"scope": scope_of(frame.f_code), "states": [], "lines": []}
@@ -88,8 +94,14 @@ class Oracle:
         return self.local_trace
 
     def local_trace(self, frame, event, arg):
+        if self.capped:
+            return None
         _, record = self.by_frame[id(frame)]
         if event == "line":
+            self.lines += 1
+            if self.max_lines is not None and self.lines > self.max_lines:
+                self.capped = True
+                return None
             record["lines"].append(frame.f_lineno)
             state = self.snapshot(frame)
             if not record["states"] or record["states"][-1] != state:
@@ -143,22 +155,32 @@ def run_calls():
         rec = json.loads(line)
         filename = "<cruxeval %s>" % rec["id"]
         env = {"__name__": "__main__", "__builtins__": __builtins__}
-        oracle = Oracle(filename)
+        oracle = Oracle(filename, max_lines=20000)
         sys.stdout = io.StringIO()
         result = {"id": rec["id"]}
         try:
-            exec(compile(rec["code"], filename, "exec", dont_inherit=True), env)
-            oracle.start()
-            try:
-                value = eval(rec["call"], env)
-            finally:
-                oracle.stop()
-            result["return"] = repr(value)
+            code = compile(rec["code"], filename, "exec", dont_inherit=True)
+            if rec.get("call") is None:  # a whole program, traced from its first line
+                oracle.start()
+                try:
+                    exec(code, env)
+                finally:
+                    oracle.stop()
+            else:
+                exec(code, env)
+                oracle.start()
+                try:
+                    value = eval(rec["call"], env)
+                finally:
+                    oracle.stop()
+                result["return"] = repr(value)
         except BaseException as exc:
             result["error"] = "%s: %s" % (type(exc).__name__, exc)
         finally:
             sys.stdout = out
         result["finals"] = oracle.finals
+        result["frames"] = oracle.frames
+        result["capped"] = oracle.capped
         out.write(json.dumps(result) + "\n")
 
 
