@@ -78,7 +78,7 @@ interface UnitOutcome {
 
 export async function build(options: BuildOptions, sink: BuildSink): Promise<Funnel> {
   const funnel = new Funnel();
-  const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox });
+  const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false });
   const seenRuns = new Set<string>();
   const seenIO = new Set<string>();
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };

@@ -21,6 +21,7 @@ interface TraceFlags extends LimitFlags, SandboxFlags {
   jobs: string;
   plain?: boolean;
   python?: string;
+  timing?: boolean;
 }
 
 export function addLimitOptions(cmd: Command): Command {
@@ -47,7 +48,8 @@ export function registerTrace(program: Command): void {
     .option('-l, --language <language>', 'python or javascript (default: from the file name or content)')
     .option('-j, --jobs <n>', 'runs in parallel', String(Math.max(1, cpus().length)))
     .option('--plain', 'run without instrumentation (same sandbox), for comparison')
-    .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)');
+    .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
+    .option('--timing', 'record each run\'s wall-clock duration_ms (otherwise null, so output is byte-identical)');
   addSandboxOptions(addLimitOptions(cmd))
     .addHelpText('after', `
 Examples:
@@ -67,7 +69,7 @@ in their place), 2 on usage errors, 3 when an input file cannot be read,
       if (flags.code !== undefined && runsFile !== undefined) throw new UsageError('give either a runs file or --code, not both');
       if (flags.code === undefined && runsFile === undefined) throw new UsageError('give a runs file (or -) or --code FILE');
       const runs = flags.code !== undefined ? singleRun(flags) : runsFromJsonl(runsFile!);
-      const tracer = new Tracer({ jobs, limits, python: flags.python, sandbox: sandboxFromFlags(flags) });
+      const tracer = new Tracer({ jobs, limits, python: flags.python, sandbox: sandboxFromFlags(flags), timing: flags.timing === true });
       let bad = 0;
       try {
         const results = orderedMap(runs, jobs, async (item) => {

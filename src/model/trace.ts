@@ -78,7 +78,12 @@ export interface Trace {
   truncated: { stdout: boolean; stderr: boolean };
   exit_code: number | null;
   signal: string | null;
-  duration_ms: number;
+  /**
+   * Wall-clock time of the run; null unless timing was asked for
+   * (`trace --timing`), since it is the one field that differs between two
+   * identical runs and output is otherwise byte-identical.
+   */
+  duration_ms: number | null;
   events: TraceEvent[];
   /** scope -> variable -> value, as it was when a frame of that scope last exited. */
   finals: Record<string, Variables>;

@@ -20,6 +20,8 @@ export interface DecodeContext {
   /** null for a plain (untraced) run. */
   instrumented: Instrumented | null;
   provenance: Record<string, unknown>;
+  /** Keep the run's wall-clock duration (it makes output non-deterministic). */
+  timing: boolean;
 }
 
 interface EndRecord {
@@ -102,7 +104,7 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
     truncated: { stdout: result.stdout_truncated, stderr: result.stderr_truncated },
     exit_code: result.exit_code,
     signal: result.signal,
-    duration_ms: result.duration_ms,
+    duration_ms: ctx.timing ? result.duration_ms : null,
     events,
     finals,
     return: end && isValue(end.return) ? end.return : null,

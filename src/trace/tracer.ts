@@ -19,6 +19,8 @@ export interface TracerOptions {
   limits: Limits;
   python?: string;
   sandbox?: SandboxOptions;
+  /** Record wall-clock durations (default true; the CLI turns it on with --timing). */
+  timing?: boolean;
 }
 
 const CACHE_SIZE = 4096;
@@ -62,6 +64,7 @@ export class Tracer {
       language: run.language,
       instrumented,
       provenance: this.provenance(run),
+      timing: this.options.timing ?? true,
     });
   }
 
