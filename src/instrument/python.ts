@@ -70,6 +70,8 @@ class PythonInstrumenter {
   /** Whole lines to insert before a row (0-based), in order. */
   private readonly linesBefore = new Map<number, ((extra: Extra) => string)[]>();
   private readonly wraps: Wrap[] = [];
+  /** One-line function bodies moved to a new line: the probe that starts it, and the body's original column (UTF-8 bytes). */
+  private readonly movedText: { marker: string; column: number }[] = [];
   /** Rows that continue a multi-line string: never re-indented. */
   private readonly stringRows = new Set<number>();
   private readonly lineStarts: number[];
@@ -98,9 +100,11 @@ class PythonInstrumenter {
     if (SIMPLE_STATEMENTS.has(stmt.type)) return this.probeSimple(stmt, scope);
     switch (stmt.type) {
       case 'function_definition':
-        return this.visitFunction(stmt, scope, depth);
+        this.visitFunction(stmt, scope, depth);
+        return this.probeDefinition(stmt, stmt, scope, depth);
       case 'class_definition':
-        return this.visitClass(stmt, scope, depth);
+        this.visitClass(stmt, scope, depth);
+        return this.probeDefinition(stmt, stmt, scope, depth);
       case 'decorated_definition': {
         const def = stmt.childForFieldName('definition');
         if (def) this.visitStatement(def, scope, depth);
@@ -166,6 +170,8 @@ class PythonInstrumenter {
       this.insert(first.startIndex, -1, (extra) => `\n${indent(extra)}try:\n${indent(extra)} ${ENTER}(${enter}); `);
       this.insert(last.endIndex, finallyOrder, (extra) => finallyLine(indent(extra)));
       this.wraps.push({ firstRow: defRow + 1, lastRow: last.endPosition.row, indentChar: ' ', depth });
+      const moved = Buffer.byteLength(this.source.slice(this.lineStarts[defRow], first.startIndex));
+      this.movedText.push({ marker: `${ENTER}(${enter}); `, column: moved });
     } else {
       const firstRow = first.startPosition.row;
       const indent = this.indentOfRow(firstRow);
@@ -193,6 +199,21 @@ class PythonInstrumenter {
       const k = this.addProbe(line, scope.name, 'after');
       this.insert(stmt.endIndex, 0, () => `; ${PROBE}(${k})`);
     }
+  }
+
+  /**
+   * A probe after a `def`/`class` statement, on a line of its own below the
+   * block: binding the name is a step of the enclosing frame. It must land
+   * after the definition's own `finally:` (order 100 - depth) and before
+   * that of an enclosing function ending at the same place (101 - depth).
+   */
+  private probeDefinition(def: Node, stmt: Node, scope: Scope, depth: number): void {
+    if (scope.name === '<class>') return;
+    const end = (stmt.parent?.type === 'decorated_definition' ? stmt.parent : stmt).endIndex;
+    const row = stmt.parent?.type === 'decorated_definition' ? stmt.parent.startPosition.row : stmt.startPosition.row;
+    const k = this.addProbe(def.startPosition.row + 1, scope.name, 'after');
+    const indent = this.indentOfRow(row);
+    this.insert(end, 100.5 - depth, (extra) => `\n${extra(row)}${indent}${PROBE}(${k})`);
   }
 
   /** A probe on block entry, attributed to the header's line. */
@@ -243,7 +264,23 @@ class PythonInstrumenter {
     }
     const applied = edits.apply(this.source);
     this.lineMap = applied.lines;
+    this.markMovedText(applied.text);
     return applied.text;
+  }
+
+  /**
+   * A one-line body (`def f(x): return x`) moves to a line of its own, so
+   * its columns no longer match the original row. A negative-length
+   * insertion at column 0 tells the runtime to add them back (see
+   * _remap_positions in tracers/python/runtime.py).
+   */
+  private markMovedText(text: string): void {
+    if (this.movedText.length === 0 || !this.lineMap) return;
+    const lines = text.split('\n');
+    for (const { marker, column } of this.movedText) {
+      const index = lines.findIndex((line) => line.includes(marker));
+      if (index >= 0) this.lineMap[index].inserted.unshift([0, -column]);
+    }
   }
 
   lineMap: Instrumented['lineMap'] = null;

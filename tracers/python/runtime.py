@@ -384,7 +384,12 @@ def _remap_positions(tree, line_map):
         entry = line_map[new_line - 1]
         shift = 0
         for at, length in entry[1]:
-            if at < c:
+            if length < 0:
+                # Original text moved left by -length columns (a one-line
+                # function body placed on a line of its own).
+                if c >= at:
+                    shift += length
+            elif at < c:
                 shift += min(length, c - at)
         return c - shift
 
