@@ -42,15 +42,29 @@ Reason step by step about how the program runs on this input. Then end your repl
 {{answer_example}}`;
 
 /** The input as the prompt shows it: stdin text, or the call as source code. */
-export function inputText(input: RunInput, language: Language): string {
+export function inputText(input: RunInput, language: Language, code = ''): string {
   switch (input.kind) {
     case 'stdin':
       return input.stdin;
     case 'call':
       return input.call;
     case 'fn':
-      return `${input.fn_name}(${input.args.map((a) => jsonToLiteral(a, language)).join(', ')})`;
+      return `${callee(input.fn_name, language, code)}(${input.args.map((a) => jsonToLiteral(a, language)).join(', ')})`;
   }
+}
+
+/**
+ * How the runner reaches `name` (tracers resolve it the same way): a
+ * top-level function if the program defines one, else a method of a fresh
+ * `Solution` instance.
+ */
+function callee(name: string, language: Language, code: string): string {
+  const escaped = name.replace(/[$]/g, '\\$');
+  const topLevel = language === 'python'
+    ? new RegExp(`^(async\\s+)?def\\s+${escaped}\\s*\\(|^${escaped}\\s*=`, 'm')
+    : new RegExp(`^\\s*(async\\s+)?function\\s*\\*?\\s*${escaped}\\s*\\(|^\\s*(const|let|var)\\s+${escaped}\\s*=`, 'm');
+  if (topLevel.test(code) || !/\bclass\s+Solution\b/.test(code)) return name;
+  return language === 'python' ? `Solution().${name}` : `new Solution().${name}`;
 }
 
 export function renderPrompt(parts: PromptParts, template = DEFAULT_TEMPLATE): string {
@@ -59,7 +73,7 @@ export function renderPrompt(parts: PromptParts, template = DEFAULT_TEMPLATE): s
     language: LANGUAGE_NAMES[parts.language],
     fence: parts.language,
     code: parts.code.replace(/\s+$/, ''),
-    input: inputText(parts.input, parts.language).replace(/\n$/, ''),
+    input: inputText(parts.input, parts.language, parts.code).replace(/\n$/, ''),
     input_kind: parts.input.kind === 'stdin' ? 'standard input' : 'call',
     question: question(parts),
     answer_example: JSON.stringify(answerObject(parts, () => '...')),

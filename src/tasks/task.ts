@@ -52,7 +52,7 @@ export function makeTask(rollout: Rollout, test: TestCase, trace: Trace, options
   }
   const printed = output.kind === 'stdout' ? output.text : output.value.repr;
   const groundTruth: GroundTruth = {
-    input: inputText(test.input, rollout.language),
+    input: inputText(test.input, rollout.language, rollout.code),
     expected_output: output.kind === 'stdout' ? output.text.trim() : output.value.repr,
     expected_local_variable: Object.fromEntries(parts.targets.map((t) => [t.key, toReferenceJson(t.value.json)])),
     code: rollout.code,
