@@ -62,6 +62,7 @@ export const PARQUET_SCHEMAS: Record<ExportFormat, Field[]> = {
     { name: 'exception', type: 'struct', fields: [text('type'), text('message'), int('line')] },
     { name: 'limits', type: 'struct', fields: [flag('events'), flag('stdout'), flag('stderr'), flag('time'), flag('value_size')] },
     { name: 'warnings', type: 'list', element: text('element') },
+    text('untraced_reason'),
     json('provenance'),
   ],
 };

@@ -91,7 +91,13 @@ export interface Trace {
   return: Value | null;
   exception: TraceException | null;
   limits: TraceLimits;
-  /** Warnings with stable slugs, e.g. `uninstrumented`, `channel-tampered`. */
+  /**
+   * Warnings with stable slugs: `uninstrumented` (ran untraced, see
+   * `untraced_reason`), `channel-tampered`, `tracer-access`, `tracer-error`
+   * (the tracer could not record everything), `no-end-record`.
+   */
   warnings: string[];
+  /** Why the program ran untraced (e.g. a tree-sitter parse error), else null. */
+  untraced_reason: string | null;
   provenance: Record<string, unknown>;
 }

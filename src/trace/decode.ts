@@ -31,6 +31,7 @@ interface EndRecord {
   value_cut?: unknown;
   traced?: unknown;
   phase?: unknown;
+  tracer_error?: unknown;
 }
 
 const SYNTAX_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
@@ -87,8 +88,11 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
   if (tampered) warnings.push('channel-tampered');
   // The program reaches for the tracer's internals (gc, frames, fds, `__ct*`): its trace may be forged.
   if (result.tracer_access && result.tracer_access.length > 0) warnings.push('tracer-access');
-  if (ctx.instrumented && ctx.instrumented.code === null) warnings.push('uninstrumented');
-  else if (ctx.instrumented && end && end.traced === false) warnings.push('uninstrumented');
+  let untracedReason: string | null = null;
+  if (ctx.instrumented && ctx.instrumented.code === null) untracedReason = ctx.instrumented.problem ?? 'not instrumented';
+  else if (ctx.instrumented && end && end.traced === false) untracedReason = 'the instrumented program did not compile; ran the original';
+  if (untracedReason !== null) warnings.push('uninstrumented');
+  if (end && end.tracer_error !== undefined && end.tracer_error !== null) warnings.push('tracer-error');
   if (ctx.instrumented && !end && result.status === 'ok') warnings.push('no-end-record');
 
   const exception = end ? toException(end.exception) : null;
@@ -117,6 +121,7 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
       value_size: end?.value_cut === true,
     },
     warnings,
+    untraced_reason: untracedReason,
     provenance: ctx.provenance,
   };
 }
