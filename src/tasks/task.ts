@@ -32,7 +32,25 @@ export interface TaskOptions {
 
 export type TaskResult = { ok: true; task: Task } | { ok: false; reason: string; detail: string };
 
-const LEAVING_LINE = /^\s*(return|raise|break|continue|throw)\b/;
+/**
+ * Lines a line-state task may ask about: one simple statement that runs to
+ * completion. Each run of such a line is exactly one event, so "the k-th
+ * time it ran" means the same to the model and to the trace. Headers
+ * (`if`, `while`, `for`, ...) are recorded only when their body is entered,
+ * lines leaving the block have no "after", and `a = 1; b = 2` is two events.
+ */
+const UNASKABLE_LINE = /^\s*(return|raise|break|continue|throw|if|elif|else|while|for|try|except|finally|with|def|class|match|case|async|function|switch|do|import|from|export|yield|await|@|\}|\{)\b|^\s*(\}|\{|@)/;
+
+function isAskableLine(text: string): boolean {
+  if (text.trim() === '' || UNASKABLE_LINE.test(text)) return false;
+  // One statement: no `;` left once strings, a trailing comment and a final `;` are gone.
+  const code = text.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""').replace(/(#|\/\/).*$/, '').trimEnd().replace(/;$/, '');
+  if (code.includes(';') || code.endsWith('\\')) return false;
+  // Whole on this line: a statement continued on the next lines is not asked.
+  let depth = 0;
+  for (const ch of code) depth += '([{'.includes(ch) ? 1 : ')]}'.includes(ch) ? -1 : 0;
+  return depth === 0;
+}
 
 export function makeTask(rollout: Rollout, test: TestCase, trace: Trace, options: TaskOptions): TaskResult {
   const random = new Random(`${options.seed}\0${rollout.key}\0${test.index}`);
@@ -109,7 +127,7 @@ function pickLineState(trace: Trace, code: string, options: TaskOptions, random:
     hits.set(event.line, hit);
     const state = { ...(states.get(event.frame) ?? {}), ...event.vars };
     states.set(event.frame, state);
-    if (LEAVING_LINE.test(lines[event.line - 1] ?? '')) continue;
+    if (!isAskableLine(lines[event.line - 1] ?? '')) continue;
     const changed = Object.keys(event.vars).filter((name) => isTargetable(state[name], trace.language));
     if (changed.length > 0) candidates.push({ line: event.line, scope: event.scope, hit, state, changed });
   }

@@ -5,6 +5,9 @@ ORIGINAL program with sys.setprofile, keeps each frame's locals at its last
 return (per qualified scope name), and the module globals at the end.
 Input: JSON lines {"code", "stdin" | "call"}; output: JSON lines
 {"stdout", "return", "finals": {scope: {name: [repr, reference_json]}}}.
+With "line" and "hit" in the job: {"state": {name: [repr, reference_json]}},
+the frame's variables right after that line ran for the hit-th time
+(sys.settrace: the state at the frame's next line or return event).
 Each program runs in a forked child so programs cannot affect each other.
 """
 import contextlib
@@ -71,6 +74,46 @@ def run_one(job):
     return {"stdout": stdout.getvalue(), "return": repr(result) if job.get("call") else None, "finals": finals}
 
 
+def run_line_state(job):
+    """The frame's variables right after the hit-th execution of a line: the
+    state at that frame's next line (or return) event."""
+    target, wanted = job["line"], job["hit"]
+    seen = 0
+    armed = None
+    found = {}
+
+    def local(frame, event, arg):
+        nonlocal seen, armed
+        if armed is frame and event in ("line", "return"):
+            found.update(snapshot(dict(frame.f_locals)))
+            armed = False
+            sys.settrace(None)
+            return None
+        if event == "line" and frame.f_lineno == target and armed is None:
+            seen += 1
+            if seen == wanted:
+                armed = frame
+        return local
+
+    def start(frame, event, arg):
+        return local if frame.f_code.co_filename == FILENAME else None
+
+    module = types.ModuleType("__main__")
+    sys.modules["__main__"] = module
+    sys.stdin = io.StringIO(job.get("stdin") or "")
+    with contextlib.redirect_stdout(io.StringIO()):
+        sys.settrace(start)
+        try:
+            exec(compile(job["code"], FILENAME, "exec"), module.__dict__)
+            if job.get("call"):
+                eval(job["call"], module.__dict__)
+        except SystemExit:
+            pass
+        finally:
+            sys.settrace(None)
+    return {"state": found}
+
+
 def main():
     for line in sys.stdin:
         job = json.loads(line)
@@ -79,7 +122,7 @@ def main():
         if pid == 0:
             os.close(r)
             try:
-                out = run_one(job)
+                out = run_line_state(job) if "line" in job else run_one(job)
             except BaseException as exc:
                 out = {"error": "%s: %s" % (type(exc).__name__, exc)}
             os.write(w, json.dumps(out).encode())
