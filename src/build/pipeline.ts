@@ -33,6 +33,8 @@ export interface BuildOptions {
   testsPerProgram: number;
   keepErrors: boolean;
   keepEmpty: boolean;
+  /** Run each test twice and reject programs whose output differs. */
+  checkDeterminism: boolean;
   minEvents: number;
   maxEvents: number;
   task: TaskKind;
@@ -96,11 +98,18 @@ export async function build(options: BuildOptions, sink: BuildSink): Promise<Fun
       const early = selectBeforeRun(rollout, options, seenRuns);
       if ('reject' in early) return { ...unit, reject: early.reject };
       // Everything above ran synchronously, in input order: dedup is deterministic.
-      const traced = await Promise.all(early.tests.map(async (test) => ({ test, trace: await tracer.trace(runOf(rollout, test)) })));
+      const traced = await Promise.all(early.tests.map(async (test) => {
+        const trace = await tracer.trace(runOf(rollout, test));
+        // A second, untraced run tells programs that use randomness or the clock.
+        const again = options.checkDeterminism && trace.status === 'ok' ? await tracer.trace(runOf(rollout, test), 'plain') : null;
+        return { test, trace, deterministic: again === null || sameOutcome(trace, again) };
+      }));
       funnel.countRuns(traced.map((t) => t.trace.status));
       const verdictReject = keepByOwnVerdict(rollout, traced, options);
       if (verdictReject) return { ...unit, reject: verdictReject };
-      unit.tests = traced.map(({ test, trace }) => toTask(rollout, test, trace, options, provenance));
+      unit.tests = traced.map(({ test, trace, deterministic }) => deterministic
+        ? toTask(rollout, test, trace, options, provenance)
+        : { reject: testReject(rollout, test.index, 'run', 'nondeterministic', 'a second run printed or returned something else (randomness, time?)') });
       return unit;
     });
     for await (const unit of units) {
@@ -195,6 +204,10 @@ function toTask(rollout: Rollout, test: TestCase, trace: Trace, options: BuildOp
     if (tokens > options.maxPromptTokens) return rej('task', 'prompt-too-long', `${tokens} tokens, over --max-prompt-tokens ${options.maxPromptTokens}`);
   }
   return { task: made.task };
+}
+
+function sameOutcome(a: Trace, b: Trace): boolean {
+  return a.status === b.status && a.stdout === b.stdout && (a.return?.repr ?? null) === (b.return?.repr ?? null);
 }
 
 function testReject(unit: { key: string; source: unknown }, testIndex: number, stage: string, reason: string, detail: string): RejectRecord {

@@ -31,6 +31,7 @@ interface BuildFlags extends LimitFlags, SandboxFlags {
   template?: string;
   keepErrors?: boolean;
   keepEmpty?: boolean;
+  checkDeterminism?: boolean;
   minSteps: string;
   maxSteps?: string;
   maxPromptTokens?: string;
@@ -63,6 +64,7 @@ export function registerBuild(program: Command): void {
     .option('--template <file>', 'prompt template file ({{code}}, {{input}}, {{question}}, {{answer_example}}, ...)')
     .option('--keep-errors', 'also make tasks from runs that crashed or hit a limit')
     .option('--keep-empty', 'also make tasks from runs that printed/returned nothing')
+    .option('--check-determinism', 'run each test a second time and drop programs whose output differs (randomness, time)')
     .option('--min-steps <n>', 'drop runs with fewer line events (too simple)', '0')
     .option('--max-steps <n>', 'drop runs with more line events (too complex)')
     .option('--max-prompt-tokens <n>', 'drop tasks whose prompt is longer (approximate count unless --tokenizer)')
@@ -137,6 +139,7 @@ async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOp
     testsPerProgram: int('--tests-per-program', flags.testsPerProgram, 1),
     keepErrors: flags.keepErrors === true,
     keepEmpty: flags.keepEmpty === true,
+    checkDeterminism: flags.checkDeterminism === true,
     minEvents: int('--min-steps', flags.minSteps, 0),
     maxEvents: flags.maxSteps === undefined ? Infinity : int('--max-steps', flags.maxSteps, 1),
     task: choice('--task', flags.task, TASK_KINDS) as TaskKind,

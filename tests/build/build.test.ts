@@ -125,6 +125,17 @@ describe('build formats and bad input', () => {
     for (const rec of records) expect(validateRecord(format, rec)).toEqual([]);
   });
 
+  it('--check-determinism drops a program that uses randomness, keeps the rest', async () => {
+    const file = join(dir, 'random.jsonl');
+    const rollout = (code: string) => JSON.stringify({ input: 'u', output: '```python\n' + code + '\n```', gts: JSON.stringify({ inputs: ['1\n'], outputs: ['2\n'] }), score: 0 });
+    writeFileSync(file, [rollout('import random\nn = int(input())\nx = random.random()\nprint(n + x)'), rollout('n = int(input())\ny = n * 2\nprint(y)')].join('\n') + '\n');
+    const rejects = join(dir, 'random-rejects.jsonl');
+    const r = await cli(['build', file, '--keep', 'all', '--check-determinism', '--rejects', rejects]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonLines(r.stdout)).toHaveLength(1);
+    expect(jsonLines<{ reason: string }>(readFileSync(rejects, 'utf8')).map((x) => x.reason)).toEqual(['nondeterministic']);
+  });
+
   it('turns every kind of bad input into a reject and goes on', async () => {
     const bad = join(dir, 'bad.jsonl');
     const good = JSON.stringify({ input: 'u', output: '```python\nn = int(input())\nprint(n * 2)\n```', gts: JSON.stringify({ inputs: ['21\n'], outputs: ['42\n'] }), score: 0 });
