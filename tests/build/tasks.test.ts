@@ -70,6 +70,27 @@ describe('task kinds', () => {
     }
   }, 300_000);
 
+  it('--shard i/n splits the records: the shards together give the whole build', async () => {
+    const demo = join(ROOT, 'fixtures/rollouts/verl/10.jsonl');
+    const rejects = join(dir, 'whole-rejects.jsonl');
+    const whole = await cli(['build', demo, '--keep', 'all', '--rejects', rejects]);
+    const parts = await Promise.all([0, 1, 2].map((i) => cli(['build', demo, '--keep', 'all', '--shard', `${i}/3`])));
+    for (const p of parts) expect(p.code, p.stderr).toBe(0);
+    const ids = (out: string) => jsonLines<{ extra_info: { id: string } }>(out).map((r) => r.extra_info.id);
+    const fromShards = parts.flatMap((p) => ids(p.stdout));
+    expect(ids(whole.stdout).length).toBeGreaterThan(0);
+    // Each record lands in exactly one shard; dedup is per shard, so the
+    // whole build's (input, output) duplicates come back as tasks.
+    expect(new Set(fromShards).size).toBe(fromShards.length);
+    for (const id of ids(whole.stdout)) expect(fromShards).toContain(id);
+    const duplicates = jsonLines<{ key: string; reason: string; test_index?: number }>(readFileSync(rejects, 'utf8'))
+      .filter((r) => r.reason === 'duplicate-input-output').map((r) => `${r.key}#${r.test_index}`);
+    expect(fromShards.filter((id) => !ids(whole.stdout).includes(id)).sort()).toEqual(duplicates.sort());
+    const bad = await cli(['build', demo, '--shard', '3/3']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--shard must be i\/n/);
+  });
+
   it('--template replaces the wording and keeps the fenced code and input', async () => {
     const template = join(dir, 'template.txt');
     writeFileSync(template, 'Q [{{language}}] input: {{input}}\n```{{fence}}\n{{code}}\n```\n{{question}}\nAnswer like {{answer_example}}');
