@@ -12,7 +12,7 @@
  * input order, so the output is the same at any --jobs.
  */
 import { createHash } from 'node:crypto';
-import { readRollouts, type ReadOptions, type Rollout, type TestCase } from '../read/index.js';
+import { readRollouts, type ReadOptions, type ReadResult, type Rollout, type TestCase } from '../read/index.js';
 import type { Trace } from '../model/trace.js';
 import type { TaskKind } from '../model/task.js';
 import type { Limits } from '../run/limits.js';
@@ -81,81 +81,111 @@ interface UnitOutcome {
 export async function build(options: BuildOptions, sink: BuildSink): Promise<Funnel> {
   const funnel = new Funnel();
   const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false });
-  const seenRuns = new Set<string>();
-  const seenIO = new Set<string>();
+  const seen: Seen = { runs: new Set(), io: new Set() };
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
   let ordinal = 0;
   try {
-    const units = orderedMap(readRollouts(options.paths, options.read), options.jobs, async (result): Promise<UnitOutcome> => {
+    const units = orderedMap(readRollouts(options.paths, options.read), options.jobs, (result) => {
       const mine = options.shard === null || ordinal++ % options.shard.count === options.shard.index;
-      if (!result.ok) {
-        const { key, source, reason, detail } = result.reject;
-        return { key, source, skipped: !mine, reject: { key, source, stage: 'read', reason, detail }, tests: [] };
-      }
-      const rollout = result.rollout;
-      const unit = { key: rollout.key, source: rollout.source, tests: [] as TestOutcome[] };
-      if (!mine) return { ...unit, skipped: true };
-      const early = selectBeforeRun(rollout, options, seenRuns);
-      if ('reject' in early) return { ...unit, reject: early.reject };
-      // Everything above ran synchronously, in input order: dedup is deterministic.
-      const traced = await Promise.all(early.tests.map(async (test) => {
-        const trace = await tracer.trace(runOf(rollout, test));
-        // A second, untraced run tells programs that use randomness or the clock.
-        const again = options.checkDeterminism && trace.status === 'ok' ? await tracer.trace(runOf(rollout, test), 'plain') : null;
-        return { test, trace, deterministic: again === null || sameOutcome(trace, again) };
-      }));
-      funnel.countRuns(traced.map((t) => t.trace.status));
-      const verdictReject = keepByOwnVerdict(rollout, traced, options);
-      if (verdictReject) return { ...unit, reject: verdictReject };
-      unit.tests = traced.map(({ test, trace, deterministic }) => deterministic
-        ? toTask(rollout, test, trace, options, provenance)
-        : { reject: testReject(rollout, test.index, 'run', 'nondeterministic', 'a second run printed or returned something else (randomness, time?)') });
-      return unit;
+      return processRecord(result, mine, { options, tracer, seen, funnel, provenance });
     });
     for await (const unit of units) {
-      funnel.records++;
-      if (unit.skipped) {
-        funnel.shardSkipped++;
-        continue;
-      }
-      if (unit.reject) {
-        funnel.reject(unit.reject.stage, unit.reject.reason);
-        await sink.reject(unit.reject);
-        continue;
-      }
-      let written = 0;
-      let firstReject: RejectRecord | null = null;
-      for (const outcome of unit.tests) {
-        let rej = 'reject' in outcome ? outcome.reject : null;
-        if ('task' in outcome) {
-          const io = ioKey(outcome.task);
-          if (seenIO.has(io)) {
-            rej = testReject(unit, outcome.task.ground_truth.provenance.test_index as number, 'select', 'duplicate-input-output', 'the same input and output already gave a task');
-          } else {
-            seenIO.add(io);
-            await sink.task(outcome.task);
-            funnel.tasks++;
-            written++;
-          }
-        }
-        if (rej) {
-          funnel.testRejects[rej.reason] = (funnel.testRejects[rej.reason] ?? 0) + 1;
-          firstReject ??= rej;
-          if (unit.tests.length > 1) await sink.reject({ ...rej, stage: `test:${rej.stage}` });
-        }
-      }
-      if (written > 0) funnel.withTasks++;
-      else {
-        const rej = firstReject ?? { key: unit.key, source: unit.source, stage: 'select', reason: 'no-tests', detail: 'no test selected' };
-        funnel.reject(rej.stage, rej.reason);
-        await sink.reject(rej);
-      }
+      await settle(unit, seen, funnel, sink);
       sink.progress?.(funnel);
     }
   } finally {
     tracer.close();
   }
   return funnel;
+}
+
+interface Seen {
+  /** (language, program, input): traced already. */
+  runs: Set<string>;
+  /** (language, input, output, task kind): a task exists already. */
+  io: Set<string>;
+}
+
+interface Context {
+  options: BuildOptions;
+  tracer: Tracer;
+  seen: Seen;
+  funnel: Funnel;
+  provenance: Record<string, unknown>;
+}
+
+/** One read result through selection, tracing and task making. */
+async function processRecord(result: ReadResult, mine: boolean, ctx: Context): Promise<UnitOutcome> {
+  if (!result.ok) {
+    const { key, source, reason, detail } = result.reject;
+    return { key, source, skipped: !mine, reject: { key, source, stage: 'read', reason, detail }, tests: [] };
+  }
+  const { options, tracer } = ctx;
+  const rollout = result.rollout;
+  const unit = { key: rollout.key, source: rollout.source, tests: [] as TestOutcome[] };
+  if (!mine) return { ...unit, skipped: true };
+  // Synchronous up to the first await, so called in input order: dedup is deterministic.
+  const early = selectBeforeRun(rollout, options, ctx.seen.runs);
+  if ('reject' in early) return { ...unit, reject: early.reject };
+  const traced = await Promise.all(early.tests.map(async (test) => {
+    const trace = await tracer.trace(runOf(rollout, test));
+    // A second, untraced run tells programs that use randomness or the clock.
+    const again = options.checkDeterminism && trace.status === 'ok' ? await tracer.trace(runOf(rollout, test), 'plain') : null;
+    return { test, trace, deterministic: again === null || sameOutcome(trace, again) };
+  }));
+  ctx.funnel.countRuns(traced.map((t) => t.trace.status));
+  const verdictReject = keepByOwnVerdict(rollout, traced, options);
+  if (verdictReject) return { ...unit, reject: verdictReject };
+  unit.tests = traced.map(({ test, trace, deterministic }) => deterministic
+    ? toTask(rollout, test, trace, options, ctx.provenance)
+    : { reject: testReject(rollout, test.index, 'run', 'nondeterministic', 'a second run printed or returned something else (randomness, time?)') });
+  return unit;
+}
+
+/**
+ * In input order: drop (input, output) duplicates, write tasks and rejects,
+ * and count the unit exactly once in the funnel.
+ */
+async function settle(unit: UnitOutcome, seen: Seen, funnel: Funnel, sink: BuildSink): Promise<void> {
+  funnel.records++;
+  if (unit.skipped) {
+    funnel.shardSkipped++;
+    return;
+  }
+  if (unit.reject) {
+    funnel.reject(unit.reject.stage, unit.reject.reason);
+    await sink.reject(unit.reject);
+    return;
+  }
+  let written = 0;
+  let firstReject: RejectRecord | null = null;
+  for (const outcome of unit.tests) {
+    let rej = 'reject' in outcome ? outcome.reject : null;
+    if ('task' in outcome) {
+      const io = ioKey(outcome.task);
+      if (seen.io.has(io)) {
+        rej = testReject(unit, outcome.task.ground_truth.provenance.test_index as number, 'select', 'duplicate-input-output', 'the same input and output already gave a task');
+      } else {
+        seen.io.add(io);
+        await sink.task(outcome.task);
+        funnel.tasks++;
+        written++;
+      }
+    }
+    if (rej) {
+      funnel.testRejects[rej.reason] = (funnel.testRejects[rej.reason] ?? 0) + 1;
+      firstReject ??= rej;
+      // With several tests, each one's fate is listed; the unit's verdict follows.
+      if (unit.tests.length > 1) await sink.reject({ ...rej, stage: `test:${rej.stage}` });
+    }
+  }
+  if (written > 0) {
+    funnel.withTasks++;
+    return;
+  }
+  const rej = firstReject ?? { key: unit.key, source: unit.source, stage: 'select', reason: 'no-tests', detail: 'no test selected' };
+  funnel.reject(rej.stage, rej.reason);
+  await sink.reject(rej);
 }
 
 function selectBeforeRun(rollout: Rollout, options: BuildOptions, seenRuns: Set<string>): { tests: TestCase[] } | { reject: RejectRecord } {
