@@ -1,0 +1,340 @@
+'use strict';
+/**
+ * The tracing runtime of one JavaScript run: the trace channel's records
+ * (tracers/README.md), frames, probes and the run's outcome.
+ *
+ * Shared by the fresh-process harness (runner.js, in node's main realm) and
+ * the warm worker (worker.js, evaluated inside each run's own vm context, so
+ * that `__ct$` and everything it returns belong to the run's realm). It only
+ * uses the language's built-ins plus what `env` gives it:
+ *
+ *   env.job          the job (mode, input, limits)
+ *   env.seal         the channel seal (string) or null
+ *   env.write(text)  append text to the channel; returns the bytes written
+ *   env.types        util.types (isProxy, isPromise)
+ *   env.encoder      encode.js's exports
+ *   env.filename     the program's file name (for exception lines)
+ *   env.exportsOf()  the program's module.exports (fn_name lookups)
+ *   env.now()        milliseconds, for flush timing (default performance.now)
+ *
+ * Channel specifics:
+ * - F is written when a frame first writes something; frame ids follow that order.
+ * - X is coalesced: at each flush, one X per scope for its latest exited frame
+ *   (finals are "as at the last exit"); the module's X is written at the end,
+ *   after the event loop is empty (so readline/stdin callbacks are included).
+ * - After the events cap, probes stop encoding and keep raw values; frames
+ *   exiting after the cap are encoded when the program ends.
+ * - END.exception = {type, message, line, phase}: phase "compile" (the program
+ *   does not compile: status syntax_error), "call" (the call-style input
+ *   does not compile) or "run" (an uncaught exception or unhandled rejection).
+ * - The buffer is flushed at 16 KB, every 100 ms (from a probe, or the
+ *   harness's timer) and at the end, so a run killed by the timeout keeps its
+ *   trace up to then.
+ */
+
+const FLUSH_BYTES = 16 * 1024;
+const FLUSH_MS = 100;
+
+function createTracer(env) {
+  const { job, seal, write, types, filename } = env;
+  const { createEncoder, describeThrown, thrownLine } = env.encoder;
+  const limits = job.limits || {};
+  const maxEvents = limits.max_events ?? 10000;
+  const encodeValue = createEncoder({ maxChars: limits.max_value_chars ?? 2000, maxString: Math.min(1000, limits.max_value_chars ?? 2000) });
+  const promiseThen = Promise.prototype.then;
+  const nowMs = env.now || (() => performance.now());
+
+  // -------------------------------------------------------------- channel
+
+  let buffer = '';
+  let written = 0; // bytes on the channel so far: the sealed END says how many
+  let lastFlush = nowMs();
+
+  function record(rec) {
+    buffer += JSON.stringify(rec) + '\n';
+    if (buffer.length >= FLUSH_BYTES || nowMs() - lastFlush >= FLUSH_MS) flush();
+  }
+
+  function flush() {
+    writePendingFinals();
+    if (buffer) written += write(buffer);
+    buffer = '';
+    lastFlush = nowMs();
+  }
+
+  // -------------------------------------------------------------- frames
+
+  let nextFrameId = 0;
+  let liveDepth = 0;
+  let events = 0;
+  let seq = 0; // probes run so far: tells whether a frame's encodings may be stale
+  let eventsCapped = false;
+  let valueCut = false;
+
+  /** Variables of one call: name -> {raw, enc} (enc null when not encoded since raw changed). */
+  class Frame {
+    constructor(scope, depth) {
+      this.scope = scope;
+      this.depth = depth;
+      this.id = -1; // assigned when first written, so ids follow order of appearance
+      this.vals = new Map();
+      this.lastSeq = -1;
+    }
+  }
+
+  function frameId(frame) {
+    if (frame.id < 0) {
+      frame.id = nextFrameId++;
+      record(['F', frame.id, frame.scope, frame.depth]);
+    }
+    return frame.id;
+  }
+
+  const namesCache = new Map();
+  function splitNames(names) {
+    let list = namesCache.get(names);
+    if (list === undefined) namesCache.set(names, (list = names === '' ? [] : names.split(',')));
+    return list;
+  }
+
+  /** Values that cannot change without the binding changing: compare by identity. */
+  const isStable = (v) => v === null || (typeof v !== 'object') || types.isProxy(v);
+
+  function encode(v) {
+    const out = encodeValue(v);
+    if (out.cut && !valueCut) {
+      valueCut = true;
+      record(['L', 'value_size']);
+    }
+    return { repr: out.repr, json: out.json };
+  }
+
+  function noteCap() {
+    if (eventsCapped) return;
+    eventsCapped = true;
+    record(['L', 'events']);
+  }
+
+  const moduleFrame = new Frame('<module>', 0);
+  let moduleGetter = null;
+  const pendingFinals = new Map(); // scope -> {frame, vars | null (encode at end)}
+
+  const runtime = Object.freeze({
+    /** Frame entry. Suspendable (async/generator) frames do not count toward depth. */
+    e(scope, suspendable) {
+      const frame = new Frame(scope, liveDepth + 1);
+      if (!suspendable) liveDepth++;
+      frame.suspendable = !!suspendable;
+      return frame;
+    },
+
+    /** Probe: `names` is "a,b", `values` the current values of those bindings. */
+    p(frame, id, names, values) {
+      try {
+        const list = splitNames(names);
+        seq++;
+        frame.lastSeq = seq;
+        if (events >= maxEvents) {
+          noteCap();
+          for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
+          return;
+        }
+        const vars = Object.create(null);
+        for (let i = 0; i < list.length; i++) {
+          const name = list[i];
+          const v = values[i];
+          const slot = frame.vals.get(name);
+          if (slot !== undefined && slot.enc !== null && Object.is(slot.raw, v) && isStable(v)) continue;
+          const enc = encode(v);
+          if (slot !== undefined && slot.enc !== null && slot.enc.repr === enc.repr) { slot.raw = v; continue; }
+          frame.vals.set(name, { raw: v, enc });
+          vars[name] = enc;
+        }
+        events++;
+        record(['E', id, frameId(frame), vars]);
+      } catch { /* never disturb the program */ }
+    },
+
+    /** Frame exit (from a finally): `values` are the params and vars, always initialised there. */
+    x(frame, names, values) {
+      try {
+        if (!frame.suspendable) liveDepth--;
+        const list = splitNames(names);
+        for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
+        if (events >= maxEvents) {
+          pendingFinals.set(frame.scope, { frame, vars: null });
+          return;
+        }
+        pendingFinals.set(frame.scope, { frame, vars: snapshot(frame) });
+      } catch { /* never disturb the program */ }
+    },
+
+    /** Registered by the module epilogue: reads module bindings when the program ends. */
+    m(names, getter) {
+      moduleGetter = { names, getter };
+    },
+
+    /** Call-style `call` input: the value of the call expression. */
+    ret(value) {
+      settleReturn(value);
+    },
+
+    /** Call-style `fn_name` input: a top-level function, else a method of class Solution. */
+    fn(topLevel, solution) {
+      const args = JSON.parse(JSON.stringify(job.input.args));
+      const name = job.input.fn_name;
+      if (typeof topLevel === 'function') return settleReturn(topLevel(...args));
+      const method = typeof solution === 'function' ? findMethod(solution.prototype, name) : undefined;
+      if (typeof method === 'function') {
+        const instance = new solution();
+        return settleReturn(method.apply(instance, args));
+      }
+      const exported = env.exportsOf();
+      const fromExports = exported !== null && typeof exported === 'object'
+        ? Object.getOwnPropertyDescriptor(exported, name)?.value : undefined;
+      if (typeof fromExports === 'function') return settleReturn(fromExports(...args));
+      throw new ReferenceError(`${name} is not defined (neither a top-level function nor a method of class Solution)`);
+    },
+  });
+
+  function findMethod(proto, name) {
+    for (let p = proto, hops = 0; p !== null && p !== Object.prototype && hops < 50; p = Object.getPrototypeOf(p), hops++) {
+      if (types.isProxy(p)) return undefined;
+      const d = Object.getOwnPropertyDescriptor(p, name);
+      if (d) return d.value;
+    }
+    return undefined;
+  }
+
+  function storeRaw(frame, name, v) {
+    const slot = frame.vals.get(name);
+    if (slot === undefined) frame.vals.set(name, { raw: v, enc: null });
+    else if (!(Object.is(slot.raw, v) && isStable(v))) { slot.raw = v; slot.enc = null; }
+  }
+
+  /** Full variables of a frame now; reuses encodings no later probe could have made stale. */
+  function snapshot(frame) {
+    const fresh = frame.lastSeq === seq;
+    const vars = Object.create(null);
+    for (const [name, slot] of frame.vals) {
+      if (slot.enc === null || !(fresh || isStable(slot.raw))) slot.enc = encode(slot.raw);
+      vars[name] = slot.enc;
+    }
+    return vars;
+  }
+
+  function writePendingFinals() {
+    if (pendingFinals.size === 0) return;
+    const items = [...pendingFinals.values()].filter((item) => item.vars !== null);
+    for (const item of items) {
+      pendingFinals.delete(item.frame.scope);
+      buffer += JSON.stringify(['X', frameIdQuiet(item.frame), item.frame.scope, item.vars]) + '\n';
+    }
+  }
+
+  /** frameId without re-entering flush (record may flush). */
+  function frameIdQuiet(frame) {
+    if (frame.id < 0) {
+      frame.id = nextFrameId++;
+      buffer += JSON.stringify(['F', frame.id, frame.scope, frame.depth]) + '\n';
+    }
+    return frame.id;
+  }
+
+  // -------------------------------------------------------------- outcome
+
+  let returned = null;
+  let exception = null;
+  let ended = false;
+  let started = false; // the program's code began to run
+
+  function settleReturn(value) {
+    if (types.isPromise(value)) {
+      // Follow the promise like `await` would; a rejection stays an unhandled rejection.
+      promiseThen.call(value, (v) => { returned = encode(v); }, (err) => { throw err; });
+    } else {
+      returned = encode(value);
+    }
+  }
+
+  function noteException(err, phase) {
+    try {
+      const { type, message } = describeThrown(err, encodeValue);
+      const esm = phase === 'compile' && /import statement outside a module|^Unexpected token 'export'/.test(message);
+      exception = {
+        type,
+        message: esm ? `ES module syntax is not supported: ${message}` : message,
+        line: thrownLine(err, filename),
+        phase,
+      };
+    } catch {
+      exception = { type: 'unknown', message: '', line: null, phase };
+    }
+  }
+
+  /** An uncaught error of the running program (not after a compile/call failure). */
+  function noteUncaught(err) {
+    if (!(exception && exception.phase !== 'run')) noteException(err, 'run');
+  }
+
+  /** The program ends: module finals, pending finals, then the sealed END. */
+  function finish() {
+    if (ended) return;
+    ended = true;
+    try {
+      if (job.mode === 'trace' && started) finishModule();
+      for (const item of pendingFinals.values()) if (item.vars === null) item.vars = snapshot(item.frame);
+      writePendingFinals();
+      flush();
+      const end = { return: returned, exception, events };
+      if (seal !== null) Object.assign(end, { seal, bytes: written });
+      buffer += JSON.stringify(['END', end]) + '\n';
+    } catch { /* keep the exit code of the program */ }
+    flush();
+  }
+
+  function finishModule() {
+    if (moduleGetter) {
+      const values = moduleGetter.getter();
+      const list = splitNames(moduleGetter.names);
+      for (let i = 0; i < list.length; i++) storeRaw(moduleFrame, list[i], values[i]);
+    }
+    moduleFrame.lastSeq = -1; // the event loop may have changed anything since
+    pendingFinals.set('<module>', { frame: moduleFrame, vars: snapshot(moduleFrame) });
+  }
+
+  return {
+    runtime,
+    moduleFrame,
+    flush,
+    finish,
+    noteException,
+    noteUncaught,
+    markStarted() { started = true; },
+    FLUSH_MS,
+  };
+}
+
+const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', '__ct$', '__ct$f'];
+
+/** Code appended to the program for call-style inputs. */
+function entryEpilogue(input) {
+  if (!input || input.kind === 'stdin') return '';
+  if (input.kind === 'call') return `\n;__ct$.ret((${input.call}\n));`;
+  const name = input.fn_name;
+  const read = (id) => `(typeof ${id}==="undefined"?undefined:${id})`;
+  return `\n;__ct$.fn(${read(name)},${read('Solution')});`;
+}
+
+/** What runs and with which wrapper parameters (untraced code sees exactly the CommonJS wrapper,
+ * plus `__ct$` when a call-style entry needs it). */
+function programOf(job) {
+  const traced = job.mode === 'trace' && typeof job.instrumented === 'string';
+  const epilogue = entryEpilogue(job.input);
+  return {
+    code: (traced ? job.instrumented : job.source) + epilogue,
+    params: traced || epilogue ? PARAMS : PARAMS.slice(0, 5),
+  };
+}
+
+module.exports = { createTracer, programOf, PARAMS };
