@@ -36,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "python"))
 
 import sandbox  # noqa: E402
+import jsworker  # noqa: E402
 import runtime  # noqa: E402  (imported before forking so children start warm)
 
 CHANNEL_CAP = 64 * 1024 * 1024
@@ -288,8 +289,14 @@ class Executor:
         self.zombies = []
         self.tmp_bytes = None
         self.idle_ms = {}
+        # JavaScript runs the warm worker can reproduce exactly go there (tracers/jsworker.py).
+        self.jsworker = jsworker.JsWorker(self.node, self.tier, self.base_dir, {
+            "classify": classify, "check_channel": check_channel, "tracer_access": tracer_access,
+        }) if config.get("js_worker", True) else None
 
     def close(self):
+        if self.jsworker is not None:
+            self.jsworker.stop()
         if self.prepared is not None:
             self.prepared.discard()
             self.prepared = None
@@ -336,6 +343,10 @@ class Executor:
 
     def run_job(self, job, line=None):
         """Run one job (line: its JSON text as received, forwarded as is)."""
+        if self.jsworker is not None and job["language"] == "javascript" and jsworker.eligible(job):
+            result = self.jsworker.run(job, secrets.token_hex(16))
+            if result is not None:
+                return result
         marks = [("start", time.perf_counter())]
         limits = job["limits"]
         # Made before the seal exists, so no run's memory ever holds another's seal.

@@ -84,23 +84,41 @@ function runJob(line, done) {
       if (!api.isExit(err)) flag('uncaught error in a callback');
     }
   };
+  // Timers made by the main program are armed only once it (with its ticks and
+  // microtasks) is over: if none is referenced then, the run ends before any
+  // timer fires, as node exits without running unref'd timers.
+  let deferred = [];
+  const arm = (id, entry, delay) => {
+    const once = () => { run.timers.delete(id); fire(id, false); };
+    if (entry.kind === 'timeout') entry.handle = setTimeout(once, delay);
+    else if (entry.kind === 'interval') entry.handle = setInterval(() => fire(id, true), delay);
+    else if (entry.kind === 'immediate') entry.handle = setImmediate(once);
+    else if (entry.kind === 'tick') process.nextTick(once);
+    else if (entry.kind === 'microtask') queueMicrotask(once);
+  };
   const schedule = (kind, id, ms) => {
-    if (run.exitCode !== null) return;
+    if (run.exitCode !== null || !['timeout', 'interval', 'immediate', 'tick', 'microtask'].includes(kind)) return;
     const delay = Number.isFinite(ms) && ms >= 1 ? Math.min(ms, 2147483647) : 1;
     const entry = { kind, ref: kind !== 'microtask' && kind !== 'tick', handle: null };
-    const once = () => { run.timers.delete(id); fire(id, false); };
-    if (kind === 'timeout') entry.handle = setTimeout(once, delay);
-    else if (kind === 'interval') entry.handle = setInterval(() => fire(id, true), delay);
-    else if (kind === 'immediate') entry.handle = setImmediate(once);
-    else if (kind === 'tick') process.nextTick(once);
-    else if (kind === 'microtask') queueMicrotask(once);
-    else return;
     run.timers.set(id, entry);
+    if (deferred !== null && (kind === 'timeout' || kind === 'interval' || kind === 'immediate')) {
+      deferred.push([id, entry, delay, performance.now()]);
+    } else {
+      arm(id, entry, delay);
+    }
+  };
+  const armDeferred = () => {
+    const now = performance.now();
+    for (const [id, entry, delay, at] of deferred) {
+      if (run.timers.get(id) === entry) arm(id, entry, Math.max(1, delay - (now - at)));
+    }
+    deferred = null;
   };
   const cancel = (id) => {
     const entry = run.timers.get(id);
     if (!entry) return;
     run.timers.delete(id);
+    if (entry.handle === null) return; // not armed yet
     if (entry.kind === 'timeout' || entry.kind === 'interval') clearTimeout(entry.handle);
     else if (entry.kind === 'immediate') clearImmediate(entry.handle);
     // ticks and microtasks cannot be withdrawn; fire() skips them once cleared
@@ -211,6 +229,7 @@ function runJob(line, done) {
         for (const id of [...run.timers.keys()]) cancel(id);
         return finish();
       }
+      if (deferred !== null) armDeferred();
       setTimeout(() => setImmediate(check), 1);
     };
     setImmediate(check);
