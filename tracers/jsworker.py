@@ -38,19 +38,26 @@ WORKER_UID_BASE = 10_000_000
 WORKER_THREADS = 64
 RESULT_CAP = 256 * 1024 * 1024
 
+# Globals the worker binds in the program's enclosing scope (worker.js GLOBALS).
+_SCOPED = "|".join("""Object Function Array Number Boolean String Symbol BigInt Math JSON Reflect Promise Map Set WeakMap
+    WeakSet Date RegExp Error TypeError RangeError SyntaxError ReferenceError EvalError URIError parseInt parseFloat
+    isNaN isFinite Infinity NaN undefined ArrayBuffer DataView Int8Array Uint8Array Uint8ClampedArray Int16Array
+    Uint16Array Int32Array Uint32Array Float32Array Float64Array BigInt64Array BigUint64Array Proxy Intl
+    encodeURIComponent decodeURIComponent encodeURI decodeURI console process setTimeout setInterval setImmediate
+    clearTimeout clearInterval clearImmediate queueMicrotask""".split())
 _ALLOWED_MODULES = ("util", "assert", "readline", "fs")
 _PROCESS_MEMBERS = r"(stdout\s*\.\s*write|stderr\s*\.\s*write|stdin|exit|exitCode|argv|env|hrtime|nextTick|platform|version)\b(?!\s*\.\s*(?:on|once|emit|binding)\b)"
 # Names and forms the warm shims do not provide, or whose output names the
 # worker's own frames (stack traces): such programs run in a fresh process.
 _INELIGIBLE = re.compile(r"""
     \bimport\b | \bexport\b | \brequire\s*[.\[] | \bmodule\s*(\.\s*(?!exports\b)|\[) | __ct\$ | \bSymbol\b
-  | \bBuffer\b | \bglobal(This)?\b(?!\s*\.\s*\w) | \bstack\b | \bStackTrace | stackTraceLimit | \bRangeError\b
+  | \bBuffer\b | \bglobal(This)?\b(?!\s*\.\s*\w) | \bglobal(This)?\s*\.\s*(%s)\b | \bthis\s*\.\s*(%s)\b | \bstack\b | \bStackTrace | stackTraceLimit | \bRangeError\b
   | \bWebAssembly\b | \bSharedArrayBuffer\b | \bAtomics\b | \bperformance\b | \bfetch\b | \bTextEncoder\b
   | \bTextDecoder\b | \bURL(SearchParams)?\b | \bAbort(Controller|Signal)\b | \bBlob\b | \bcrypto\b | \batob\b
   | \bbtoa\b | \bstructuredClone\b | \bMessageChannel\b | \bBroadcastChannel\b | \bEventTarget\b | \bEvent\b
   | \bnavigator\b | \binspect\b | \bconsole\s*\.\s*(?!log\b|error\b|warn\b|info\b|debug\b|assert\b)\w
   | \bconsole\s*[^.\s] | \bWeakRef\b | \bFinalizationRegistry\b | \bgc\b | /proc/ | /dev/fd
-""", re.X | re.S)
+""" % (_SCOPED, _SCOPED), re.X | re.S)
 
 
 def eligible(job):

@@ -6,10 +6,13 @@
  * byte-identical output, exit status and trace channel to a fresh node per run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RunInput } from '../../src/model/run.js';
 import { TestExecutor, records, runThrough } from './warm.js';
 
 const CORPUS = '/work/shared/corpora/humanevalx_js.jsonl';
+const SPEC_DIR = resolve(import.meta.dirname, '../../fixtures/javascript/spec');
 
 const POLLUTER = `
 Object.prototype.polluted = 'yes';
@@ -18,7 +21,7 @@ String.prototype.trim = function () { return 'TRIM'; };
 JSON.parse = () => 42;
 Math.max = () => 'max';
 globalThis.leak = 'leaked';
-globalThis.console.log = () => {};
+console.log = () => {};
 process.exitCode = 0;
 process.env.SECRET = 's3cret';
 process.argv.length = 0;
@@ -113,6 +116,24 @@ describe('warm JavaScript worker', () => {
     const r2 = await runThrough(warm, rl, { input: { kind: 'stdin', stdin: '1\n2\r\n3' } });
     expect(r2.result.js_worker).toBeDefined();
     expect(r2.result.stdout).toBe('6\n');
+  });
+
+  it('spec programs: the hand-written stdout and exit code, and the same channel as a fresh node', async () => {
+    const names = readdirSync(SPEC_DIR).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).sort();
+    expect(names.length).toBeGreaterThanOrEqual(10);
+    let warmRuns = 0;
+    for (const name of names) {
+      const source = readFileSync(join(SPEC_DIR, `${name}.js`), 'utf8');
+      const spec = JSON.parse(readFileSync(join(SPEC_DIR, `${name}.expect.json`), 'utf8')) as { input?: RunInput; stdout: string; exit_code: number };
+      const input = spec.input ?? { kind: 'stdin', stdin: '' };
+      const w = await runThrough(warm, source, { input });
+      const f = await runThrough(fresh, source, { input, instrumented: w.instrumented ?? undefined });
+      if (w.result.js_worker) warmRuns++;
+      expect(w.result.stdout, name).toBe(spec.stdout);
+      expect(w.result.exit_code, name).toBe(spec.exit_code);
+      expect(records(w.result.channel), name).toEqual(records(f.result.channel));
+    }
+    expect(warmRuns).toBeGreaterThanOrEqual(names.length / 2);
   });
 
   it('HumanEval-X: warm output, status and channel are byte-identical to a fresh node per run', async () => {

@@ -305,8 +305,8 @@ module.exports = function setup(host, load, jobJson) {
   return {
     start,
     /** The worker's entry: globalThis[name]() runs the program once (name removed first). */
-    arm(name, fn) {
-      Object.defineProperty(g, name, { configurable: true, value() { delete g[name]; start(fn); } });
+    arm(name, makeProgram) {
+      Object.defineProperty(g, name, { configurable: true, value() { delete g[name]; start(makeProgram()); } });
     },
     fire,
     end,
