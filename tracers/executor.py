@@ -2,15 +2,16 @@
 
 The tool starts one executor per --jobs slot and writes jobs to its stdin as
 JSON lines (protocol in tracers/README.md). The executor never runs user
-code itself. For each job it starts a run (tracers/sandbox.py has the
-tiers): in the namespace tiers a small trusted init, pid 1 of a fresh PID
-namespace, which mounts the run's private /tmp and forks the program as pid
-2; the program drops to the executor's sandbox uid, sets its limits and runs:
-Python in-process through tracers/python/runtime.py (a fork of a warm
-interpreter costs ~1.5 ms, a fresh one ~15 ms), JavaScript by exec'ing node
-on tracers/javascript/runner.js. The executor waits with a wall-clock
-timeout, kills the run (killing pid 1 kills its whole namespace), reads the
-capped outputs and answers with one JSON line.
+code itself. In the namespace tiers (tracers/sandbox.py) its runs are forked
+by its zygote (tracers/zygote.py), a small fork server that is pid 1 of the
+executor's own PID namespace: each program runs as pid 2, in fresh IPC and
+/tmp, drops to the executor's sandbox uid, sets its limits and runs: Python
+in-process through tracers/python/runtime.py (a fork of a warm interpreter
+costs ~1 ms, a fresh one ~15-40 ms), JavaScript by exec'ing node on
+tracers/javascript/runner.js (or in the warm worker, tracers/jsworker.py).
+The executor waits with a wall-clock timeout (on a timeout it kills the
+zygote, and the kernel its whole namespace), reads the capped outputs and
+answers with one JSON line.
 
     executor.py CONFIG_JSON             serve jobs on stdin
     executor.py --probe CONFIG_JSON     say which protections work here (doctor)
@@ -37,16 +38,11 @@ sys.path.insert(0, os.path.join(HERE, "python"))
 
 import sandbox  # noqa: E402
 import jsworker  # noqa: E402
-import runtime  # noqa: E402  (imported before forking so children start warm)
+import zygote  # noqa: E402  (the rlimits tier forks the executor itself: this imports the runtime)
 
 CHANNEL_CAP = 64 * 1024 * 1024
-# Exit code of a run whose set-up failed before user code ran.
-SETUP_FAILED = 121
-# The program's working directory (and $HOME) inside the run's namespaces.
-RUN_DIR = "/tmp/run"
-# In a run's init: the status pipe to the executor; in its program: the job pipe.
-STATUS_FD = 4
-JOB_FD = 5
+SETUP_FAILED = zygote.SETUP_FAILED
+RUN_DIR = zygote.RUN_DIR
 OUT_OF_MEMORY = re.compile(r"heap out of memory|out of memory|MemoryError|Cannot allocate memory")
 
 
@@ -66,124 +62,13 @@ def text(data):
 # -- the run ------------------------------------------------------------------
 
 
-def program(job, node, cwd, uid):
-    """The program's process: confine, then run. Never returns."""
-    status = SETUP_FAILED
-    try:
-        os.setsid()
-        os.chdir(cwd)
-        if uid is not None:
-            sandbox.drop_privileges(uid)
-        env = sandbox.scrubbed_env(cwd)
-        limits = job["limits"]
-        if job["language"] == "javascript":
-            with open("job.json", "w") as f:
-                json.dump(job, f)
-            sandbox.set_limits(limits, "javascript")
-            heap = max(16, int(limits["memory_mb"]))
-            # Traced frames use ~1.8x the stack of plain ones: give traced runs
-            # a deeper V8 stack (984 KB is node's default) so a program that
-            # recurses fine plain also does traced. RLIMIT_STACK (8 MB) covers it.
-            stack = 2000 if job["mode"] == "trace" else 984
-            os.execve(node, [node, "--max-old-space-size=%d" % heap, "--stack-size=%d" % stack,
-                             os.path.join(HERE, "javascript", "runner.js"), "job.json"], env)
-        seal_python_channel(job.pop("channel_seal", None))
-        os.environ.clear()
-        os.environ.update(env)
-        sandbox.set_limits(limits, "python")
-        status = runtime.run(job)
-    except BaseException as exc:  # set-up failure: say why on stderr
-        try:
-            os.write(2, ("coderl-trace sandbox: %s: %s\n" % (type(exc).__name__, exc)).encode())
-        except BaseException:
-            pass
-    finally:
-        os._exit(status)
-
-
-def init(paths, status_w, job_r, tmp_bytes, node, uid):
-    """pid 1 of a run's namespace, started ahead of its job: private mounts,
-    then fork the program as pid 2 (so it gets ordinary signal semantics,
-    which pid 1 lacks), which waits for its job on the job pipe. When the
-    program ends, kill and reap whatever it left behind, then report the
-    program's wait status and the CPU time and peak RSS of everything the
-    run started on the status pipe: the executor can answer before this
-    namespace is torn down. Exiting makes the kernel kill anything left."""
-    try:
-        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (status_w, job_r)]
-        os.dup2(high[0], STATUS_FD)
-        os.dup2(high[1], JOB_FD)
-        sandbox.redirect_fds(paths, keep=(STATUS_FD, JOB_FD))
-        sandbox.private_run_mounts(RUN_DIR, tmp_bytes, uid)
-        pid = os.fork()
-        if pid == 0:
-            os.close(STATUS_FD)
-            waiting_program(node, uid)
-        os.close(JOB_FD)
-        status = reap_run(pid)
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        os.write(STATUS_FD, b"%d %.6f %.6f %d\n" % (status, usage.ru_utime, usage.ru_stime, usage.ru_maxrss))
-        os._exit(0)
-    except BaseException as exc:
-        try:
-            os.write(2, ("coderl-trace sandbox: %s: %s\n" % (type(exc).__name__, exc)).encode())
-        except BaseException:
-            pass
-    os._exit(SETUP_FAILED)
-
-
-def reap_run(pid):
-    """In the run's init: wait for the program, then SIGKILL everything
-    else in the namespace (kill(-1) from pid 1 reaches all of it) until no
-    child is left. Returns the program's wait status."""
-    while True:
-        done, status = os.waitpid(-1, 0)
-        if done == pid:
-            break
-    while True:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.waitpid(-1, 0)
-        except ChildProcessError:
-            return status
-
-
-def waiting_program(node, uid):
-    """pid 2, still root and unconfined: wait for the job (the seal, a
-    newline, the job's JSON line), then confine and run it. An empty job
-    pipe means the executor discarded this run unused."""
-    try:
-        chunks = []
-        while True:
-            chunk = os.read(JOB_FD, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(JOB_FD)
-        if not chunks:
-            os._exit(0)
-        seal, _, line = b"".join(chunks).partition(b"\n")
-        job = json.loads(line)
-        job["channel_seal"] = seal.decode()
-    except BaseException as exc:
-        try:
-            os.write(2, ("coderl-trace sandbox: %s: %s\n" % (type(exc).__name__, exc)).encode())
-        except BaseException:
-            pass
-        os._exit(SETUP_FAILED)
-    program(job, node, RUN_DIR, uid)
-
-
 def plain_child(job, node, paths, run_dir):
     """rlimits tier: the program in a plain forked child of the executor."""
     try:
         sandbox.redirect_fds(paths)
     except BaseException:
         os._exit(SETUP_FAILED)
-    program(job, node, run_dir, None)
+    zygote.program(job, node, run_dir, None)
 
 
 def wait_with_timeout(pid, timeout_s, kill):
@@ -243,33 +128,79 @@ def classify(status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, stderr):
     return ("ok" if exit_code == 0 else "runtime_error"), None, exit_code, sig_name
 
 
-class Prepared:
-    """A run's sandbox made ahead of its job: init and program are waiting."""
-    __slots__ = ("pid", "status_r", "job_w", "tmp_bytes")
+class ForkServer:
+    """The executor's end of its zygote (tracers/zygote.py): a fresh
+    interpreter started as pid 1 of a new PID namespace, in new mount and
+    IPC namespaces. Commands on its stdin, one report line per run on its
+    stdout."""
 
-    def __init__(self, pid, status_r, job_w, tmp_bytes):
-        self.pid, self.status_r, self.job_w, self.tmp_bytes = pid, status_r, job_w, tmp_bytes
+    def __init__(self, node, uid, base_dir, file_names, tmp_bytes):
+        config = {"path": sys.path, "node": node, "uid": uid, "base_dir": base_dir,
+                  "files": file_names, "tmp_bytes": tmp_bytes}
+        # -S: a small heap (site pulls in whatever .pth files import); the
+        # zygote puts back the builtins site adds. Its environment is the
+        # runs' scrubbed one from the start.
+        argv = [sys.executable, "-S", "-s", "-B", zygote.__file__, json.dumps(config)]
+        env = sandbox.scrubbed_env(RUN_DIR)
+        command_r, self.commands = os.pipe()
+        self.reports, report_w = os.pipe()
+        try:
+            self.pid = sandbox.enter_run_namespaces()
+            if self.pid == 0:
+                try:
+                    os.dup2(command_r, 0)
+                    os.dup2(report_w, 1)
+                    sandbox.close_from(3)
+                    os.execve(sys.executable, argv, env)
+                finally:
+                    os._exit(SETUP_FAILED)
+        finally:
+            os.close(command_r)
+            os.close(report_w)
+        ready, _, _ = select.select([self.reports], [], [], 60)
+        hello = os.read(self.reports, 4096) if ready else b""
+        if hello != b"ready\n":
+            self.kill()
+            raise sandbox.SandboxError("the fork server did not start: %s" % (hello.decode(errors="replace").strip() or "no answer"))
 
-    def discard(self):
+    def run(self, tmp_bytes, timeout_s):
+        """Let the prepared program run (its job is in its job file).
+        Returns (its wait status, cpu_ms, max_rss_kb) of the whole run, or
+        None on a timeout."""
+        os.write(self.commands, b"g%d" % tmp_bytes)
+        ready, _, _ = select.select([self.reports], [], [], timeout_s)
+        if not ready:
+            return None
+        report = os.read(self.reports, 128).split()
+        if len(report) != 4:
+            raise sandbox.SandboxError("the fork server died")
+        return int(report[0]), (float(report[1]) + float(report[2])) * 1000, int(report[3])
+
+    def kill(self):
+        """SIGKILL the zygote: the kernel kills everything in its namespace.
+        Returns its wait status and rusage."""
         kill_pid(self.pid)
-        os.waitpid(self.pid, 0)
-        self.close()
+        _, status, usage = os.wait4(self.pid, 0)
+        self._close_pipes()
+        return status, usage
 
     def close(self):
-        for fd in (self.status_r, self.job_w):
-            if fd is not None:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        self.status_r = self.job_w = None
+        """A closed command pipe makes the zygote kill its waiting program and exit."""
+        self._close_pipes()
+        os.waitpid(self.pid, 0)
+
+    def _close_pipes(self):
+        for fd in (self.commands, self.reports):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 class Executor:
-    """Per job: the job goes to a sandbox prepared while the tool handled
-    the previous result (namespaces, mounts and the program's fork are off
-    the critical path); the answer is sent as soon as the run's init has
-    reaped the run, and the namespace's teardown is waited for afterwards."""
+    """Per job (namespace tiers): the job goes to a program the zygote forked
+    while the tool handled the previous result; the answer is sent as soon as
+    the zygote has reaped the run."""
 
     def __init__(self, config):
         self.node = config.get("node") or shutil.which("node") or "node"
@@ -279,16 +210,22 @@ class Executor:
         if self.tier == "namespaces":
             sandbox.confine_executor(sandbox.interpreter_paths(self.node, HERE))
         self.base_dir = tempfile.mkdtemp(prefix="coderl-trace-", dir="/tmp")
-        # One set of files serves every run: a run's init opens (and
-        # truncates) them before its program exists, and the executor has
-        # read them back before the next run's init is started.
-        self.paths = [os.path.join(self.base_dir, name) for name in ("stdin", "stdout", "stderr", "channel")]
-        for path in self.paths:
+        # Two file sets, used in turn: the zygote forks the next run (whose
+        # program holds its set open, truncated) while the executor still
+        # reads the last run's set.
+        names = ("stdin", "stdout", "stderr", "channel", "job")
+        self.file_names = [["%s.%d" % (name, turn) for name in names] for turn in (0, 1)]
+        self.file_sets = [[os.path.join(self.base_dir, name) for name in names] for names in self.file_names]
+        for path in self.file_sets[0] + self.file_sets[1]:
             open(path, "wb").close()
-        self.prepared = None
-        self.zombies = []
-        self.tmp_bytes = None
+        self.turn = 0
+        # The size of the runs' private /tmp, /dev/shm: the last job's (a job
+        # asking for another one resizes its own).
+        self.tmp_bytes = sandbox.MIB
+        self.zygote = None
         self.idle_ms = {}
+        if self.tier != "rlimits":
+            self._start_zygote()
         # JavaScript runs the warm worker can reproduce exactly go there (tracers/jsworker.py).
         self.jsworker = jsworker.JsWorker(self.node, self.tier, self.base_dir, {
             "classify": classify, "check_channel": check_channel, "tracer_access": tracer_access,
@@ -297,49 +234,22 @@ class Executor:
     def close(self):
         if self.jsworker is not None:
             self.jsworker.stop()
-        if self.prepared is not None:
-            self.prepared.discard()
-            self.prepared = None
-        self.reap()
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
     def idle(self):
-        """Between jobs: prepare the next run's sandbox, reap the last one."""
-        if self.tier == "rlimits" or self.tmp_bytes is None:
-            return
-        t0 = time.perf_counter()
-        if self.prepared is None:
-            self.prepared = self._prepare(self.tmp_bytes)
-        t1 = time.perf_counter()
-        self.reap()
-        if self.timing:
-            self.idle_ms = {"idle_prepare": (t1 - t0) * 1000, "idle_reap": (time.perf_counter() - t1) * 1000}
+        """Between jobs: replace a zygote killed by a timeout."""
+        if self.tier != "rlimits" and self.zygote is None:
+            t0 = time.perf_counter()
+            self._start_zygote()
+            if self.timing:
+                self.idle_ms = {"idle_zygote": (time.perf_counter() - t0) * 1000}
 
-    def reap(self):
-        for pid in self.zombies:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        self.zombies = []
-
-    def _prepare(self, tmp_bytes):
-        status_r, status_w = os.pipe()
-        job_r, job_w = os.pipe()
-        try:
-            pid = sandbox.enter_run_namespaces()
-            if pid == 0:
-                os.close(status_r)
-                os.close(job_w)
-                init(self.paths, status_w, job_r, tmp_bytes, self.node, self.uid)
-        except BaseException:
-            for fd in (status_r, job_w):
-                os.close(fd)
-            raise
-        finally:
-            os.close(status_w)
-            os.close(job_r)
-        return Prepared(pid, status_r, job_w, tmp_bytes)
+    def _start_zygote(self):
+        self.zygote = ForkServer(self.node, self.uid, self.base_dir, self.file_names, self.tmp_bytes)
+        self.turn = 0
 
     def run_job(self, job, line=None):
         """Run one job (line: its JSON text as received, forwarded as is)."""
@@ -349,32 +259,35 @@ class Executor:
                 return result
         marks = [("start", time.perf_counter())]
         limits = job["limits"]
-        # Made before the seal exists, so no run's memory ever holds another's seal.
-        prepared = None if self.tier == "rlimits" else self._take_prepared(int(limits["max_file_bytes"]))
-        marks.append(("prepare", time.perf_counter()))
+        if self.tier != "rlimits" and self.zygote is None:
+            self.idle()
+        paths = self.file_sets[self.turn]
+        # The program was forked before this seal existed: no run's memory
+        # ever holds another's seal.
         seal = secrets.token_hex(16)
-        with open(self.paths[0], "w", encoding="utf-8") as f:
+        with open(paths[0], "w", encoding="utf-8") as f:
             f.write(job["input"].get("stdin", "") if job["input"]["kind"] == "stdin" else "")
         marks.append(("stdin", time.perf_counter()))
         if self.tier == "rlimits":
             started = time.monotonic()
-            status, usage, timed_out, reported = self._run_plain(dict(job, channel_seal=seal), limits)
+            status, usage, timed_out = self._run_plain(dict(job, channel_seal=seal), limits, paths)
             cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
             max_rss = usage.ru_maxrss
         else:
             if line is None:
                 line = json.dumps(job)
+            with open(paths[4], "wb") as f:
+                f.write(seal.encode() + b"\n" + (line.encode() if isinstance(line, str) else line))
+            marks.append(("job", time.perf_counter()))
             started = time.monotonic()
-            status, cpu_ms, max_rss, timed_out, reported = self._run_sandboxed(prepared, line, seal, limits, marks)
+            status, cpu_ms, max_rss, timed_out = self._run_sandboxed(limits)
         duration_ms = (time.monotonic() - started) * 1000
         marks.append(("run", time.perf_counter()))
         cap = int(limits["max_output_bytes"])
-        stdout, stdout_cut = read_capped(self.paths[1], cap)
-        stderr, stderr_cut = read_capped(self.paths[2], cap)
-        channel, channel_cut = read_capped(self.paths[3], CHANNEL_CAP)
+        stdout, stdout_cut = read_capped(paths[1], cap)
+        stderr, stderr_cut = read_capped(paths[2], cap)
+        channel, channel_cut = read_capped(paths[3], CHANNEL_CAP)
         marks.append(("read", time.perf_counter()))
-        if reported is not None:
-            status = reported
         verdict, detail, exit_code, sig_name = classify(
             status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, text(stderr))
         check, problem = check_channel(channel, seal, channel_cut)
@@ -400,85 +313,40 @@ class Executor:
             result["timing"] = timing
         return result
 
-    def _take_prepared(self, tmp_bytes):
-        self.tmp_bytes = tmp_bytes
-        prepared, self.prepared = self.prepared, None
-        if prepared is not None and prepared.tmp_bytes != tmp_bytes:
-            prepared.discard()
-            prepared = None
-        return prepared or self._prepare(tmp_bytes)
-
-    def _run_sandboxed(self, prepared, line, seal, limits, marks):
-        """Returns (wait status, cpu_ms, max_rss_kb, timed_out, program's
-        wait status as reported by the run's init or None)."""
+    def _run_sandboxed(self, limits):
+        """Returns (the program's wait status, cpu_ms, max_rss_kb, timed_out)."""
+        tmp_bytes = int(limits["max_file_bytes"])
         try:
-            data = seal.encode() + b"\n" + (line.encode() if isinstance(line, str) else line)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(prepared.job_w, view):]
-            except OSError:
-                pass  # the program died before reading its job: its status says why
-            os.close(prepared.job_w)
-            prepared.job_w = None
-            marks.append(("send", time.perf_counter()))
-            ready, _, _ = select.select([prepared.status_r], [], [], limits["timeout_ms"] / 1000.0)
-            report = os.read(prepared.status_r, 128).split() if ready else []
-            if len(report) == 4:
-                self.zombies.append(prepared.pid)
-                cpu_ms = (float(report[1]) + float(report[2])) * 1000
-                return 0, cpu_ms, int(report[3]), False, int(report[0])
-            if not ready:
-                kill_pid(prepared.pid)
-            _, status, usage = os.wait4(prepared.pid, 0)
-            return status, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss, not ready, None
-        finally:
-            prepared.close()
+            report = self.zygote.run(tmp_bytes, limits["timeout_ms"] / 1000.0)
+        except BaseException:
+            self.zygote.kill()
+            self.zygote = None
+            raise
+        if report is None:
+            # The run's processes die with the zygote's namespace; the next
+            # job gets a new zygote (idle).
+            status, usage = self.zygote.kill()
+            self.zygote = None
+            return status, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss, True
+        self.turn ^= 1
+        self.tmp_bytes = tmp_bytes
+        return report + (False,)
 
-    def _run_plain(self, job, limits):
+    def _run_plain(self, job, limits, paths):
         """rlimits tier: a plain fork per run, in a fresh working directory."""
         run_dir = tempfile.mkdtemp(prefix="run-", dir=self.base_dir)
         try:
             pid = os.fork()
             if pid == 0:
-                plain_child(job, self.node, self.paths, run_dir)
+                plain_child(job, self.node, paths[:4], run_dir)
             status, usage, timed_out = wait_with_timeout(pid, limits["timeout_ms"] / 1000.0, lambda: kill_group(pid))
             kill_group(pid)  # orphans left in the group by a finished child
-            return status, usage, timed_out, None
+            return status, usage, timed_out
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
 
 
 # -- the trace channel's integrity ---------------------------------------------
-
-
-def seal_python_channel(seal):
-    """Make the Python runtime seal its END record (see check_channel).
-    Until tracers/python/runtime.py does this itself (and says so with
-    SEALS_END = True), wrap its Channel here: count the bytes it writes and
-    add {"seal", "bytes"} to END. Runs in the program's process only."""
-    if seal is None or getattr(runtime, "SEALS_END", False):
-        return
-    base = runtime.Channel
-
-    class SealedChannel(base):
-        def __init__(self, fd):
-            base.__init__(self, fd)
-            self.sealed_bytes = 0
-
-        def write(self, record):
-            if isinstance(record, list) and len(record) == 2 and record[0] == "END" and isinstance(record[1], dict):
-                self.flush()
-                record[1]["seal"] = seal
-                record[1]["bytes"] = self.sealed_bytes
-            base.write(self, record)
-
-        def flush(self):
-            for part in self.parts:
-                self.sealed_bytes += len(part) if part.isascii() else len(part.encode("utf-8", "surrogatepass"))
-            base.flush(self)
-
-    runtime.Channel = SealedChannel
 
 
 def check_channel(channel, seal, truncated):

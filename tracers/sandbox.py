@@ -7,12 +7,14 @@
     rlimits     resource limits, a timeout and a scrubbed environment only
                 (explicit opt-out: --unsafe-no-sandbox / --allow-weak-sandbox)
 
-In the first two tiers every run also gets, from the executor: a fresh PID
-namespace whose init is a small trusted process (when it exits, the kernel
-kills everything left in the namespace), a fresh mount namespace with private
-/tmp, /dev/shm and /proc, a fresh IPC namespace, and an unprivileged uid of
-its own executor (so RLIMIT_NPROC counts only this run, and the program can
-signal neither the executor nor another run).
+In the first two tiers every run is forked by its executor's fork server
+(tracers/zygote.py), a small trusted process that is pid 1 of the executor's
+own PID namespace: the run is pid 2 there, alone with it, and when the run
+ends the fork server kills everything it left (kill(-1) from pid 1), so no
+process outlives it. Each run also gets a fresh IPC namespace, a fresh
+private /tmp and /dev/shm, and an unprivileged uid of its own executor (so
+RLIMIT_NPROC counts only this run, and the program can signal neither the
+executor nor another run).
 
 Each step is a small function so `coderl-trace doctor` can say which
 protection is active and, when one is not, why.
@@ -21,9 +23,7 @@ protection is active and, when one is not, why.
 import ctypes
 import errno
 import os
-import platform
 import resource
-import shutil
 import signal
 import stat
 import sys
@@ -36,7 +36,7 @@ NAMESPACE_PROTECTIONS = ("uid", "pid", "net", "ipc", "fs-write")
 DESCRIPTIONS = {
     "rlimits": "CPU time, memory, processes/threads, file size, open files, no core dumps",
     "uid": "runs as an unprivileged uid of its own (not the tool's user)",
-    "pid": "own PID namespace per run: no process outlives the run, host processes invisible",
+    "pid": "own PID namespace (pid 2, alone with a trusted init): no process outlives the run, host processes invisible",
     "net": "no network (empty network namespace)",
     "ipc": "own IPC namespace per run (no shared memory between runs)",
     "fs-write": "host filesystem read-only; private /tmp, /dev/shm and working directory per run",
@@ -66,6 +66,7 @@ MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
+MNT_DETACH = 0x2
 
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
@@ -93,9 +94,10 @@ def _check(result, what):
 
 
 def _syscall_number(name):
-    numbers = _SYSCALLS.get(platform.machine())
+    machine = os.uname().machine
+    numbers = _SYSCALLS.get(machine)
     if numbers is None:
-        raise SandboxError("unsupported architecture %s" % platform.machine())
+        raise SandboxError("unsupported architecture %s" % machine)
     return numbers[name]
 
 
@@ -107,6 +109,12 @@ def mount(source, target, fstype, flags, data=None):
     enc = lambda s: s.encode() if s is not None else None  # noqa: E731
     _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
            "mount %s on %s" % (fstype or source or "", target))
+
+
+def umount(target):
+    """Unmount target (bytes); lazily if something still holds it."""
+    if _libc.umount2(target, 0) != 0:
+        _check(_libc.umount2(target, MNT_DETACH), "umount %s" % target.decode())
 
 
 def prctl(option, value):
@@ -279,17 +287,41 @@ def enter_run_namespaces():
 
 
 def private_run_mounts(run_dir, tmp_bytes, uid):
-    """In the run's init (pid 1): private /tmp, /dev/shm and /proc; the
-    working directory is a fresh directory on the private /tmp owned by the
-    sandbox uid. Everything vanishes with the namespace."""
+    """In the init (pid 1) of a fresh PID and mount namespace: private /tmp,
+    /dev/shm and /proc; the working directory is a fresh directory on the
+    private /tmp owned by the sandbox uid. Everything vanishes with the
+    namespace."""
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # executor gone -> run gone
     flags = MS_NOSUID | MS_NODEV
-    size = "size=%d,nr_inodes=4096,mode=1777" % max(MIB, tmp_bytes)
-    mount("tmpfs", "/tmp", "tmpfs", flags, size)
-    mount("tmpfs", "/dev/shm", "tmpfs", flags, size)
+    mount("tmpfs", "/tmp", "tmpfs", flags, _tmpfs_options(tmp_bytes))
+    mount("tmpfs", "/dev/shm", "tmpfs", flags, _tmpfs_options(tmp_bytes))
     mount("proc", "/proc", "proc", flags | MS_NOEXEC)
     os.mkdir(run_dir, 0o700)
     os.chown(run_dir, uid, uid)
+
+
+def fresh_run_tmp(run_dir, tmp_bytes, uid, replace):
+    """In the fork server (pid 1 of its PID namespace), with no run alive:
+    a fresh private /tmp and /dev/shm (replace: the last run's, with
+    whatever it wrote, are unmounted first) and the working directory on
+    /tmp, owned by the sandbox uid."""
+    for target in (b"/tmp", b"/dev/shm"):
+        if replace:
+            umount(target)
+        mount("tmpfs", target.decode(), "tmpfs", MS_NOSUID | MS_NODEV, _tmpfs_options(tmp_bytes))
+    os.mkdir(run_dir, 0o700)
+    os.chown(run_dir, uid, uid)
+
+
+def resize_run_tmp(tmp_bytes):
+    """In a run's program, before it is confined: its job asks for another
+    size of /tmp and /dev/shm than the fork server prepared."""
+    for target in ("/tmp", "/dev/shm"):
+        mount(None, target, None, MS_REMOUNT | MS_NOSUID | MS_NODEV, "size=%d" % max(MIB, tmp_bytes))
+
+
+def _tmpfs_options(tmp_bytes):
+    return "size=%d,nr_inodes=4096,mode=1777" % max(MIB, tmp_bytes)
 
 
 def drop_privileges(uid):
@@ -372,4 +404,6 @@ def set_limits(limits, language):
 
 
 def which_bwrap():
+    import shutil  # here, not at the top: the fork server imports this module, and its size is its forks' cost
+
     return shutil.which("bwrap", path="/usr/bin:/bin:/usr/local/bin:" + os.environ.get("PATH", ""))

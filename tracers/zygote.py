@@ -1,0 +1,269 @@
+"""Inside the sandbox: the fork server of one executor, and the program.
+
+The fork server ("zygote") is pid 1 of its executor's PID namespace and the
+parent of every run. A fork costs what the forking process has mapped, and
+every page either side writes afterwards costs a copy-on-write fault (a few
+microseconds in a VM), so runs are not forked from the executor (which holds
+the tool's pipes, jobs and results) but from this small process: a fresh
+`python -S` with only the runtime imported, its objects frozen out of the
+garbage collector's reach, doing as little as possible while a run is alive.
+
+Between runs, while no run exists (so its own writes copy nothing), the
+zygote prepares the next one: a fresh IPC namespace, a fresh private /tmp and
+/dev/shm (the last run's, with whatever it wrote, are unmounted), the run's
+files opened, then forks the program as pid 2, which waits for its go. The
+executor writes the job into the run's job file and sends `g`; the zygote
+passes the go on, waits for the program, kills whatever it left in the
+namespace (kill(-1) from pid 1 reaches all of it), reaps it, and reports one
+line: the program's wait status, the CPU time and the peak RSS of everything
+the run started. The job never passes through the zygote, so no fork carries
+an earlier job (or its channel seal) in memory.
+
+    python -S -s -B zygote.py CONFIG_JSON    (stdin: commands, stdout: reports)
+
+CONFIG_JSON: {"path": sys.path, "node", "uid", "base_dir", "files": [[stdin,
+stdout, stderr, channel, job] names in base_dir, x2], "tmp_bytes"}: two file
+sets used in turn, so the next program can have its set open (truncated)
+while the executor still reads the last run's.
+"""
+
+import gc
+import json
+import os
+import signal
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if os.path.join(HERE, "python") not in sys.path:
+    sys.path.insert(0, os.path.join(HERE, "python"))
+
+import sandbox  # noqa: E402
+import runtime  # noqa: E402
+
+# Exit code of a run whose set-up failed before user code ran.
+SETUP_FAILED = 121
+# The program's working directory (and $HOME) inside the sandbox.
+RUN_DIR = "/tmp/run"
+
+
+# -- the program ------------------------------------------------------------------
+
+
+def program(job, node, cwd, uid, env_ready=False):
+    """The program's process: confine, then run. Never returns. env_ready:
+    this process already has the scrubbed environment (the zygote's)."""
+    status = SETUP_FAILED
+    try:
+        os.setsid()
+        os.chdir(cwd)
+        if uid is not None:
+            sandbox.drop_privileges(uid)
+        limits = job["limits"]
+        if job["language"] == "javascript":
+            with open("job.json", "w") as f:
+                json.dump(job, f)
+            sandbox.set_limits(limits, "javascript")
+            heap = max(16, int(limits["memory_mb"]))
+            # Traced frames use ~1.8x the stack of plain ones: give traced runs
+            # a deeper V8 stack (984 KB is node's default) so a program that
+            # recurses fine plain also does traced. RLIMIT_STACK (8 MB) covers it.
+            stack = 2000 if job["mode"] == "trace" else 984
+            os.execve(node, [node, "--max-old-space-size=%d" % heap, "--stack-size=%d" % stack,
+                             os.path.join(HERE, "javascript", "runner.js"), "job.json"], sandbox.scrubbed_env(cwd))
+        seal_python_channel(job.pop("channel_seal", None))
+        if not env_ready:
+            os.environ.clear()
+            os.environ.update(sandbox.scrubbed_env(cwd))
+        sandbox.set_limits(limits, "python")
+        status = runtime.run(job)
+    except BaseException as exc:  # set-up failure: say why on stderr
+        try:
+            os.write(2, ("coderl-trace sandbox: %s: %s\n" % (type(exc).__name__, exc)).encode())
+        except BaseException:
+            pass
+    finally:
+        os._exit(status)
+
+
+def seal_python_channel(seal):
+    """Make the Python runtime seal its END record (see executor.check_channel).
+    Until tracers/python/runtime.py does this itself (and says so with
+    SEALS_END = True), its Channel is wrapped (once per process: see
+    _sealed_channel) to count the bytes it writes and add {"seal", "bytes"}
+    to END; here it gets this run's seal. Runs in the program's process only."""
+    if seal is None or getattr(runtime, "SEALS_END", False):
+        return
+    if not getattr(runtime.Channel, "sealing", False):
+        runtime.Channel = _sealed_channel(runtime.Channel)
+    runtime.Channel.seal = seal
+
+
+def _sealed_channel(base):
+    class SealedChannel(base):
+        sealing = True
+        seal = None
+
+        def __init__(self, fd):
+            base.__init__(self, fd)
+            self.sealed_bytes = 0
+
+        def write(self, record):
+            if isinstance(record, list) and len(record) == 2 and record[0] == "END" and isinstance(record[1], dict):
+                self.flush()
+                record[1]["seal"] = self.seal
+                record[1]["bytes"] = self.sealed_bytes
+            base.write(self, record)
+
+        def flush(self):
+            for part in self.parts:
+                self.sealed_bytes += len(part) if part.isascii() else len(part.encode("utf-8", "surrogatepass"))
+            base.flush(self)
+
+    return SealedChannel
+
+
+# -- the zygote ---------------------------------------------------------------------
+
+
+class Zygote:
+    def __init__(self, config):
+        self.node = config["node"]
+        self.uid = config["uid"]
+        self.files = config["files"]
+        self.tmp_bytes = int(config["tmp_bytes"])
+        # Resolved through this handle, never through /tmp: from the first
+        # run on, /tmp here is the runs' private tmpfs.
+        self.base = os.open(config["base_dir"], os.O_PATH | os.O_DIRECTORY)
+        self.last_pid = os.open("/proc/sys/kernel/ns_last_pid", os.O_WRONLY)
+        self.turn = 0
+        self.mounted = False
+
+    def serve(self):
+        while True:
+            go, pid = self.prepare()
+            command = os.read(0, 64)
+            if command.startswith(b"g"):
+                try:
+                    os.write(go, b"g")
+                except OSError:
+                    pass  # the program died during its set-up: its status says why
+            os.close(go)
+            report = reap(pid)
+            if not command.startswith(b"g"):
+                return  # the executor is gone (or closed us): the run above was killed unused
+            os.write(1, b"%d %.6f %.6f %d\n" % report)
+            self.tmp_bytes = int(command[1:])
+            self.turn ^= 1
+
+    def prepare(self):
+        """With no run alive: fresh namespaces for the next run, its files,
+        and its program forked as pid 2 (a fresh namespace's first process
+        gets pid 2: pids stay deterministic). Returns (go pipe, pid). The
+        zygote's own fds 0-4 are taken, so the run's files open above them."""
+        sandbox.unshare(sandbox.CLONE_NEWIPC)
+        sandbox.fresh_run_tmp(RUN_DIR, self.tmp_bytes, self.uid, replace=self.mounted)
+        self.mounted = True
+        stdin, stdout, stderr, channel, job = self.files[self.turn]
+        write = os.O_WRONLY | os.O_TRUNC | os.O_CREAT
+        fds = [os.open(stdin, os.O_RDONLY, dir_fd=self.base)] + [
+            os.open(name, write, 0o600, dir_fd=self.base) for name in (stdout, stderr, channel)]
+        fds.append(os.open(job, os.O_RDONLY, dir_fd=self.base))
+        go_r, go_w = os.pipe()
+        os.pwrite(self.last_pid, b"1", 0)
+        pid = os.fork()
+        if pid == 0:
+            waiting_program(self, fds, go_r)
+        os.close(go_r)
+        for fd in fds:
+            os.close(fd)
+        return go_w, pid
+
+
+def waiting_program(zygote, fds, go):
+    """pid 2, still root: the run's files on fds 0-3, then wait for the go,
+    read the job, confine and run (program). Never returns."""
+    try:
+        for target in range(4):
+            os.dup2(fds[target], target)
+        job_fd = fds[4]
+        sandbox.close_from(4, keep=(go, job_fd))
+        if os.read(go, 1) != b"g":
+            os._exit(0)  # discarded unused
+        os.close(go)
+        chunks = []
+        while True:
+            chunk = os.read(job_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(job_fd)
+        seal, _, line = b"".join(chunks).partition(b"\n")
+        job = json.loads(line)
+        job["channel_seal"] = seal.decode()
+        tmp_bytes = int(job["limits"]["max_file_bytes"])
+        if tmp_bytes != zygote.tmp_bytes:
+            sandbox.resize_run_tmp(tmp_bytes)
+    except BaseException as exc:
+        try:
+            os.write(2, ("coderl-trace sandbox: %s: %s\n" % (type(exc).__name__, exc)).encode())
+        except BaseException:
+            pass
+        os._exit(SETUP_FAILED)
+    program(job, zygote.node, RUN_DIR, zygote.uid, env_ready=True)
+
+
+def reap(pid):
+    """Wait for the program, then SIGKILL everything else in the namespace
+    until no child is left. Returns (program's wait status, user CPU s,
+    system CPU s, peak RSS kB) over all the run's processes."""
+    _, status, usage = os.wait4(pid, 0)
+    user, system, rss = usage.ru_utime, usage.ru_stime, usage.ru_maxrss
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            _, _, usage = os.wait4(-1, 0)
+        except ChildProcessError:
+            return status, user, system, rss
+        user += usage.ru_utime
+        system += usage.ru_stime
+        rss = max(rss, usage.ru_maxrss)
+
+
+def main(argv):
+    try:
+        config = json.loads(argv[1])
+        sys.path[:] = config["path"]
+        _site_builtins()
+        os.chdir("/")
+        sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)  # executor gone -> namespace gone
+        sandbox.mount("proc", "/proc", "proc", sandbox.MS_NOSUID | sandbox.MS_NODEV | sandbox.MS_NOEXEC)
+        zygote = Zygote(config)
+        # Wrapped once here, not in every run.
+        seal_python_channel("")
+    except Exception as exc:
+        os.write(1, ("error %s: %s\n" % (type(exc).__name__, exc)).encode())
+        return 1
+    # Everything so far lives as long as this process: the runs' collections
+    # never need to visit (and so copy) those pages.
+    gc.collect()
+    gc.freeze()
+    os.write(1, b"ready\n")
+    zygote.serve()
+    return 0
+
+
+def _site_builtins():
+    """What `site` adds to builtins and programs use (exit, quit, help...),
+    without the rest of site: -S keeps this heap small."""
+    import site
+
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
