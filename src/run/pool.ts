@@ -1,7 +1,9 @@
 /**
- * A pool of warm executors, one per job slot. `map` runs items through the
- * pool with bounded look-ahead and yields results in INPUT order, so output
- * is identical whatever the number of jobs.
+ * A pool of warm executors, one per job slot. Each executor gets up to
+ * QUEUE_DEPTH jobs at once: the next job already waits in its stdin when a
+ * run ends, so no executor idles while the tool handles a result. `map` runs
+ * items through the pool with bounded look-ahead and yields results in INPUT
+ * order, so output is identical whatever the number of jobs.
  *
  * Creating a pool probes the sandbox once and fails closed: if a required
  * protection is unavailable the constructor throws SandboxUnavailableError.
@@ -10,9 +12,13 @@ import { Executor, type ExecutorResult, type Job } from './executor.js';
 import type { Interpreters } from './interpreters.js';
 import { checkSandbox, probeSandbox, DEFAULT_SANDBOX, type SandboxOptions, type SandboxProvenance, type SandboxReport } from './sandbox.js';
 
+/** Jobs sent to one executor before its first answer comes back. */
+const QUEUE_DEPTH = 2;
+
 export class ExecutorPool {
   private readonly executors: Executor[];
-  private readonly idle: Executor[] = [];
+  /** Jobs in flight per executor, in the order of `executors`. */
+  private readonly load: number[];
   private readonly waiting: ((e: Executor) => void)[] = [];
   private nextJob = 0;
   private readonly report: SandboxReport;
@@ -30,7 +36,7 @@ export class ExecutorPool {
     this.sandbox = provenance;
     for (const w of warnings) warn(w);
     this.executors = Array.from({ length: size }, () => this.spawn());
-    this.idle.push(...this.executors);
+    this.load = this.executors.map(() => 0);
   }
 
   private spawn(): Executor {
@@ -46,22 +52,23 @@ export class ExecutorPool {
     }
   }
 
+  /** The least loaded live executor with room in its queue (a lower index on ties). */
   private acquire(): Promise<Executor> {
-    const free = this.idle.pop();
-    if (free) return Promise.resolve(free);
-    return new Promise((resolve) => this.waiting.push(resolve));
+    let best = -1;
+    for (let i = 0; i < this.executors.length; i++) {
+      // A dead executor is replaced once its queue has drained (its jobs resolve as sandbox_error).
+      if (!this.executors[i].alive && this.load[i] === 0) this.executors[i] = this.spawn();
+      if (this.executors[i].alive && this.load[i] < QUEUE_DEPTH && (best < 0 || this.load[i] < this.load[best])) best = i;
+    }
+    if (best < 0) return new Promise((resolve) => this.waiting.push(resolve));
+    this.load[best]++;
+    return Promise.resolve(this.executors[best]);
   }
 
   private release(executor: Executor): void {
-    let next = executor;
-    if (!executor.alive) {
-      // Replace a dead executor so the pool keeps its size.
-      next = this.spawn();
-      this.executors[this.executors.indexOf(executor)] = next;
-    }
+    this.load[this.executors.indexOf(executor)]--;
     const waiter = this.waiting.shift();
-    if (waiter) waiter(next);
-    else this.idle.push(next);
+    if (waiter) void this.acquire().then(waiter);
   }
 
   close(): void {
