@@ -324,13 +324,15 @@ def _tmpfs_options(tmp_bytes):
     return "size=%d,nr_inodes=4096,mode=1777" % max(MIB, tmp_bytes)
 
 
-def drop_privileges(uid):
+def drop_privileges(uid, no_new_privs=True):
     """Become the run's sandbox uid for good: no supplementary groups, no
-    capabilities, and no way back through setuid binaries."""
+    capabilities, and no way back through setuid binaries (no_new_privs=False:
+    the process already has it, from a parent that set it)."""
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
-    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    if no_new_privs:
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
     if os.getuid() != uid or os.geteuid() != uid:
         raise SandboxError("could not drop to uid %d" % uid)
 

@@ -29,6 +29,7 @@ while the executor still reads the last run's.
 
 import gc
 import json
+import marshal
 import os
 import signal
 import sys
@@ -49,15 +50,16 @@ RUN_DIR = "/tmp/run"
 # -- the program ------------------------------------------------------------------
 
 
-def program(job, node, cwd, uid, env_ready=False):
-    """The program's process: confine, then run. Never returns. env_ready:
-    this process already has the scrubbed environment (the zygote's)."""
+def program(job, node, cwd, uid, in_zygote=False):
+    """The program's process: confine, then run. Never returns. in_zygote:
+    forked by the zygote, whose environment is already the scrubbed one and
+    which already set no_new_privs."""
     status = SETUP_FAILED
     try:
         os.setsid()
         os.chdir(cwd)
         if uid is not None:
-            sandbox.drop_privileges(uid)
+            sandbox.drop_privileges(uid, no_new_privs=not in_zygote)
         limits = job["limits"]
         if job["language"] == "javascript":
             with open("job.json", "w") as f:
@@ -71,7 +73,7 @@ def program(job, node, cwd, uid, env_ready=False):
             os.execve(node, [node, "--max-old-space-size=%d" % heap, "--stack-size=%d" % stack,
                              os.path.join(HERE, "javascript", "runner.js"), "job.json"], sandbox.scrubbed_env(cwd))
         seal_python_channel(job.pop("channel_seal", None))
-        if not env_ready:
+        if not in_zygote:
             os.environ.clear()
             os.environ.update(sandbox.scrubbed_env(cwd))
         sandbox.set_limits(limits, "python")
@@ -197,9 +199,7 @@ def waiting_program(zygote, fds, go):
                 break
             chunks.append(chunk)
         os.close(job_fd)
-        seal, _, line = b"".join(chunks).partition(b"\n")
-        job = json.loads(line)
-        job["channel_seal"] = seal.decode()
+        job = marshal.loads(b"".join(chunks))
         tmp_bytes = int(job["limits"]["max_file_bytes"])
         if tmp_bytes != zygote.tmp_bytes:
             sandbox.resize_run_tmp(tmp_bytes)
@@ -209,7 +209,7 @@ def waiting_program(zygote, fds, go):
         except BaseException:
             pass
         os._exit(SETUP_FAILED)
-    program(job, zygote.node, RUN_DIR, zygote.uid, env_ready=True)
+    program(job, zygote.node, RUN_DIR, zygote.uid, in_zygote=True)
 
 
 def reap(pid):
@@ -239,6 +239,7 @@ def main(argv):
         _site_builtins()
         os.chdir("/")
         sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)  # executor gone -> namespace gone
+        sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)  # inherited by every run
         sandbox.mount("proc", "/proc", "proc", sandbox.MS_NOSUID | sandbox.MS_NODEV | sandbox.MS_NOEXEC)
         zygote = Zygote(config)
         # Wrapped once here, not in every run.
