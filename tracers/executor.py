@@ -303,6 +303,8 @@ class Executor:
             # copying) fewer of the zygote's pages. The probe table stays here.
             wire = {key: value for key, value in job.items() if key != "probes"}
             wire["channel_seal"] = seal
+            if job["language"] == "python":
+                wire["compiled"] = zygote.compile_ahead(job)
             write_file(paths[4], marshal.dumps(wire))
             marks.append(("job", time.perf_counter()))
             started = time.monotonic()

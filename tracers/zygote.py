@@ -33,6 +33,7 @@ import marshal
 import os
 import signal
 import sys
+import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 if os.path.join(HERE, "python") not in sys.path:
@@ -43,8 +44,9 @@ import runtime  # noqa: E402
 
 # Exit code of a run whose set-up failed before user code ran.
 SETUP_FAILED = 121
-# The program's working directory (and $HOME) inside the sandbox.
+# The program's working directory (and $HOME) inside the sandbox, and its file.
 RUN_DIR = "/tmp/run"
+RUN_MAIN = RUN_DIR + "/main.py"
 
 
 # -- the program ------------------------------------------------------------------
@@ -73,6 +75,7 @@ def program(job, node, cwd, uid, in_zygote=False):
             os.execve(node, [node, "--max-old-space-size=%d" % heap, "--stack-size=%d" % stack,
                              os.path.join(HERE, "javascript", "runner.js"), "job.json"], sandbox.scrubbed_env(cwd))
         seal_python_channel(job.pop("channel_seal", None))
+        use_compiled(job.pop("compiled", None))
         if not in_zygote:
             os.environ.clear()
             os.environ.update(sandbox.scrubbed_env(cwd))
@@ -85,6 +88,64 @@ def program(job, node, cwd, uid, in_zygote=False):
             pass
     finally:
         os._exit(status)
+
+
+_compiled = {}
+COMPILED_CACHE = 256
+
+
+def compile_ahead(job):
+    """In the executor: the program's code object as runtime.run will
+    compile it in the run (same function, same path), marshalled, with its
+    traced flag; cached, as a program usually runs on several inputs. The
+    executor compiles warm; the run would first copy every page of the
+    compiler's objects it touches. None when compiling warns or fails (the
+    run then compiles itself, so the warning or the error reaches its stderr
+    and channel exactly as in a plain run), and when marshal would change
+    the program: a frozenset constant rebuilt by marshal can iterate in
+    another order than the one compile made."""
+    if getattr(runtime, "ACCEPTS_COMPILED", False) or not hasattr(runtime, "_compile") \
+            or sys.flags.hash_randomization:
+        return None
+    key = (job["source"], job.get("instrumented"), repr(job.get("line_map")))
+    if key in _compiled:
+        return _compiled[key]
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code, traced = runtime._compile(job, RUN_MAIN)
+            data = marshal.dumps(code)
+            same = _iteration_orders(code) == _iteration_orders(marshal.loads(data))
+            compiled = (data, traced) if same and not caught else None
+        except Exception:
+            compiled = None
+    if len(_compiled) >= COMPILED_CACHE:
+        del _compiled[next(iter(_compiled))]
+    _compiled[key] = compiled
+    return compiled
+
+
+def _iteration_orders(const):
+    """The iteration order of every frozenset among a code object's constants."""
+    if isinstance(const, types.CodeType):
+        return tuple(_iteration_orders(c) for c in const.co_consts)
+    if isinstance(const, tuple):
+        return tuple(_iteration_orders(c) for c in const)
+    if isinstance(const, frozenset):
+        return tuple(repr(c) for c in const)
+    return None
+
+
+def use_compiled(compiled):
+    """In the program: run the code compile_ahead made. Until runtime.run
+    takes a compiled program itself (and says so with ACCEPTS_COMPILED =
+    True), its compile step is replaced, in this process only."""
+    if compiled is None:
+        return
+    code = marshal.loads(compiled[0])
+    runtime._compile = lambda job, path: (code, compiled[1])
 
 
 def seal_python_channel(seal):
