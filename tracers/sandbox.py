@@ -121,6 +121,13 @@ def prctl(option, value):
     _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl(%d)" % option)
 
 
+def trim_heap():
+    """Give the C heap's free pages back to the system (glibc malloc_trim)."""
+    trim = getattr(_libc, "malloc_trim", None)
+    if trim is not None:
+        trim(ctypes.c_size_t(0))
+
+
 def clone(flags):
     """fork() into new namespaces: the child is pid 1 of a fresh PID
     namespace and the executor's direct child (one process, not two). Same

@@ -309,9 +309,12 @@ def main(argv):
         os.write(1, ("error %s: %s\n" % (type(exc).__name__, exc)).encode())
         return 1
     # Everything so far lives as long as this process: the runs' collections
-    # never need to visit (and so copy) those pages.
+    # never need to visit (and so copy) those pages. Freed heap pages go back
+    # to the system: every page mapped here is copied into each fork's page
+    # tables and torn down at its exit.
     gc.collect()
     gc.freeze()
+    sandbox.trim_heap()
     os.write(1, b"ready\n")
     zygote.serve()
     return 0

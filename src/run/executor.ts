@@ -112,7 +112,9 @@ export class Executor {
     if (this.dead) return Promise.resolve(failedResult(job.job, this.dead));
     return new Promise((resolve) => {
       this.pending.push({ job: job.job, resolve });
-      this.child.stdin!.write(JSON.stringify(job) + '\n');
+      // The probe table stays on this side: the decoder reads it, the runs do not.
+      const { probes: _probes, ...wire } = job;
+      this.child.stdin!.write(JSON.stringify(wire) + '\n');
     });
   }
 

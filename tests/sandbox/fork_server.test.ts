@@ -1,0 +1,133 @@
+/**
+ * The fork server (tracers/zygote.py): runs forked from one long-lived pid 1
+ * must behave as if each had a fresh namespace of its own. Pids, private
+ * /tmp (sized by each job's limits), SysV IPC and leftover processes are
+ * per run; programs compiled ahead in the executor behave exactly as a plain
+ * `python3 main.py` (checked against one).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ExecutorPool } from '../../dist/src/run/pool.js';
+import { findInterpreters } from '../../dist/src/run/interpreters.js';
+import { limitsFromFlags } from '../../dist/src/run/limits.js';
+import { Tracer } from '../../dist/src/trace/tracer.js';
+import type { ExecutorResult, Job } from '../../src/run/executor.js';
+import type { Limits } from '../../src/run/limits.js';
+import { leftoverProcesses } from './helpers.js';
+
+const LIMITS = limitsFromFlags({ timeout: '3000', memoryMb: '256', maxOutput: '65536' });
+const interpreters = findInterpreters();
+const pool = new ExecutorPool(interpreters, 1);
+const tracer = new Tracer({ jobs: 1, limits: LIMITS });
+afterAll(() => {
+  pool.close();
+  tracer.close();
+});
+
+function run(source: string, limits: Partial<Limits> = {}): Promise<ExecutorResult> {
+  const job: Omit<Job, 'job'> = {
+    language: 'python', mode: 'plain', source, instrumented: null, line_map: null,
+    input: { kind: 'stdin', stdin: '' }, limits: { ...LIMITS, ...limits },
+  };
+  return pool.run(job);
+}
+
+/** The same program under a plain interpreter, as `python3 main.py` in an empty directory. */
+function plainPython(source: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ct-plain-'));
+  try {
+    writeFileSync(path.join(dir, 'main.py'), source);
+    return execFileSync(interpreters.python, ['main.py'], {
+      cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('runs forked by the fork server', () => {
+  it('get the pids of a fresh namespace: the program is 2, its first child 3, run after run', async () => {
+    const code = [
+      'import os',
+      'pid = os.fork()',
+      'if pid == 0:',
+      '    os._exit(0)',
+      'os.waitpid(pid, 0)',
+      'print(os.getpid(), pid)',
+    ].join('\n') + '\n';
+    for (let i = 0; i < 3; i++) {
+      const r = await run(code);
+      expect([r.status, r.stdout]).toEqual(['ok', '2 3\n']);
+    }
+  });
+
+  it('see only themselves and pid 1: whatever the last run left is killed and reaped', async () => {
+    const leave = [
+      'import subprocess',
+      'for _ in range(3):',
+      '    subprocess.Popen(["sleep", "98765.5"], start_new_session=True)',
+      'print("left")',
+    ].join('\n') + '\n';
+    expect((await run(leave)).stdout).toBe('left\n');
+    const look = 'import os\nprint(sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))\n';
+    expect((await run(look)).stdout).toBe('[1, 2]\n');
+    expect(leftoverProcesses().filter((p) => p.includes('98765.5'))).toEqual([]);
+  });
+
+  it('do not see the SysV shared memory of the run before', async () => {
+    const shm = (create: boolean) => [
+      'import ctypes',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      `print(libc.shmget(0x5eed, 4096, ${create ? '0o1666' : '0'}) >= 0)`,
+      'print(len(open("/proc/sysvipc/shm").read().splitlines()))',
+    ].join('\n') + '\n';
+    // 0o1666 = IPC_CREAT | 0o666; /proc/sysvipc/shm is a header line plus one line per segment.
+    expect((await run(shm(true))).stdout).toBe('True\n2\n');
+    expect((await run(shm(false))).stdout).toBe('False\n1\n');
+  });
+
+  it('get a private /tmp sized by their own job, fresh every time', async () => {
+    const code = 'import os\ns = os.statvfs("/tmp")\nprint(s.f_blocks * s.f_frsize, os.listdir("/tmp"))\nopen("/tmp/mine", "w").close()\n';
+    // tmpfs size = max(1 MiB, max_file_bytes).
+    expect((await run(code, { max_file_bytes: 2 * 1024 * 1024 })).stdout).toBe("2097152 ['run']\n");
+    expect((await run(code, { max_file_bytes: 8 * 1024 * 1024 })).stdout).toBe("8388608 ['run']\n");
+    expect((await run(code, { max_file_bytes: 8 * 1024 * 1024 })).stdout).toBe("8388608 ['run']\n");
+  });
+
+  it('after a timeout (which replaces the fork server) the next run is pid 2 again', async () => {
+    const r = await run('while True:\n    pass\n', { timeout_ms: 300 });
+    expect(r.status).toBe('timeout');
+    const next = await run('import os\nprint(os.getpid(), os.listdir("/tmp"))\n');
+    expect([next.status, next.stdout]).toEqual(['ok', "2 ['run']\n"]);
+  });
+});
+
+describe('programs compiled ahead in the executor', () => {
+  // Built from a frozenset constant: marshal (how a compiled program reaches
+  // the run) rebuilds this one in another iteration order.
+  const setOrder = [
+    'vowels = {"a", "e", "i", "o", "u", "A", "E", \'O\', \'U\', \'I\'}',
+    'print(vowels)',
+    'print("".join(c for c in vowels))',
+  ].join('\n') + '\n';
+
+  it('keep the iteration order of set constants a plain run has, traced and plain', async () => {
+    const expected = plainPython(setOrder);
+    const traced = await tracer.trace({ id: 'sets', language: 'python', code: setOrder, input: { kind: 'stdin', stdin: '' } });
+    const plain = await tracer.trace({ id: 'sets', language: 'python', code: setOrder, input: { kind: 'stdin', stdin: '' } }, 'plain');
+    expect([traced.status, traced.stdout]).toEqual(['ok', expected]);
+    expect([plain.status, plain.stdout]).toEqual(['ok', expected]);
+  });
+
+  it('still print their compile-time warnings, as a plain run does', async () => {
+    const code = 'x = 1\nif x is 1:\n    print("one")\n';
+    const traced = await tracer.trace({ id: 'warn', language: 'python', code, input: { kind: 'stdin', stdin: '' } });
+    expect([traced.status, traced.stdout]).toEqual(['ok', 'one\n']);
+    // Python 3.8+: `is` with a literal warns at compile time.
+    expect(traced.stderr).toMatch(/SyntaxWarning: "is" with a literal/);
+  });
+});
