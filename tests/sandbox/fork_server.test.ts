@@ -69,13 +69,13 @@ describe('runs forked by the fork server', () => {
     const leave = [
       'import subprocess',
       'for _ in range(3):',
-      '    subprocess.Popen(["sleep", "98765.5"], start_new_session=True)',
+      '    subprocess.Popen(["sleep", "4242.5"], start_new_session=True)',
       'print("left")',
     ].join('\n') + '\n';
     expect((await run(leave)).stdout).toBe('left\n');
     const look = 'import os\nprint(sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))\n';
     expect((await run(look)).stdout).toBe('[1, 2]\n');
-    expect(leftoverProcesses().filter((p) => p.includes('98765.5'))).toEqual([]);
+    expect(leftoverProcesses().filter((p) => p.includes('4242.5'))).toEqual([]);
   });
 
   it('do not see the SysV shared memory of the run before', async () => {

@@ -73,9 +73,10 @@ function ancestors(pid: string): string[] {
 }
 
 /**
- * Processes left behind by OUR runs: those carrying a fixture marker, and
- * those running as a sandbox uid whose executor is ours or already gone
- * (other test files run their own executors concurrently).
+ * Processes left behind by OUR runs: those running as a sandbox uid whose
+ * executor is ours or already gone, and those carrying a fixture marker,
+ * unless they run as the sandbox uid of another live executor (other test
+ * files run their own executors, and fixtures, concurrently).
  */
 export function leftoverProcesses(): string[] {
   const me = String(process.pid);
@@ -83,14 +84,10 @@ export function leftoverProcesses(): string[] {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     const cmdline = readProc(pid, 'cmdline').replace(/\0/g, ' ').trim();
     const uid = Number(readProc(pid, 'status').match(/^Uid:\s+(\d+)/m)?.[1] ?? -1);
-    if (MARKERS.some((m) => cmdline.includes(m))) {
-      found.push(`${pid} (uid ${uid}): ${cmdline}`);
-      continue;
-    }
-    if (uid >= UID_BASE && uid < UID_BASE + 4_194_305) {
-      const executor = String(uid - UID_BASE);
-      if (!existsSync(`/proc/${executor}`) || ancestors(executor).includes(me)) found.push(`${pid} (uid ${uid}): ${cmdline}`);
-    }
+    const sandboxed = uid >= UID_BASE && uid < UID_BASE + 4_194_305;
+    const executor = String(uid - UID_BASE);
+    const ours = !sandboxed || !existsSync(`/proc/${executor}`) || ancestors(executor).includes(me);
+    if (ours && (sandboxed || MARKERS.some((m) => cmdline.includes(m)))) found.push(`${pid} (uid ${uid}): ${cmdline}`);
   }
   return found;
 }
