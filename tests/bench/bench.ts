@@ -13,7 +13,7 @@
  * Options: --quick (smaller samples), --only python|javascript|loops|rss.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,46 @@ function spawnOnce(cmd: string, argv: string[], options: { cwd?: string; input?:
   });
 }
 
+/**
+ * CPU seconds used so far by this process and all its descendants, live
+ * (the executors, their zygotes and runs) or exited and waited for (the
+ * reference's interpreters): a throughput comparison that other load on the
+ * machine does not skew.
+ */
+function cpuSeconds(): number {
+  const tick = 100; // USER_HZ on Linux
+  const children = new Map<number, number[]>();
+  const own = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      const ppid = Number(f[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+      // utime, stime, cutime, cstime
+      own.set(pid, (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [process.pid];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    total += own.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+async function cpuTimed(fn: () => Promise<number>): Promise<[number, number]> {
+  const before = cpuSeconds();
+  const seconds = await fn();
+  return [seconds, cpuSeconds() - before];
+}
+
 const rows: string[] = [];
 function report(line: string): void {
   rows.push(line);
@@ -65,19 +105,20 @@ async function benchPython(tracer: Tracer, python: string): Promise<void> {
   const problems = corpus('cruxeval.jsonl').slice(0, quick ? 200 : 800);
   const runs: Run[] = problems.map((p) => ({ id: p.id, language: 'python', code: p.code, input: { kind: 'call', call: p.input_call } }));
   await tracer.trace(runs[0]); // warm up the executors
-  const traced = await throughput(runs, (r) => tracer.trace(r));
+  const [traced, tracedCpu] = await cpuTimed(() => throughput(runs, (r) => tracer.trace(r)));
   const plain = await throughput(runs, (r) => tracer.trace(r, 'plain'));
   // The reference approach: a temp file per run, a fresh interpreter, locals at the end.
   const dir = mkdtempSync(join(tmpdir(), 'ct-ref-'));
-  const reference = await throughput(problems.map((p, i) => ({ p, i })), ({ p, i }) => {
+  const [reference, referenceCpu] = await cpuTimed(() => throughput(problems.map((p, i) => ({ p, i })), ({ p, i }) => {
     const file = join(dir, `p${i}.py`);
     writeFileSync(file, `${p.code}\n__result = ${p.input_call}\nprint(repr(__result))\nprint({k: repr(v) for k, v in list(locals().items()) if not k.startswith('__')})\n`);
     return spawnOnce(python, [file]);
-  });
+  }));
   rmSync(dir, { recursive: true, force: true });
   const n = runs.length;
   report(`python  CRUXEval x${n}: traced ${(n / traced).toFixed(0)} runs/s | reference (fresh python per run) ${(n / reference).toFixed(0)} runs/s | plain warm ${(n / plain).toFixed(0)} runs/s`);
   report(`python  traced / reference = ${(reference / traced).toFixed(1)}x   traced / plain-warm = ${(plain / traced).toFixed(2)}x the speed`);
+  report(`python  CPU per run (tool + executors + runs | bench + interpreters): traced ${(tracedCpu / n * 1000).toFixed(1)} ms | reference ${(referenceCpu / n * 1000).toFixed(1)} ms = ${(referenceCpu / tracedCpu).toFixed(1)}x less CPU`);
 }
 
 async function benchJavaScript(tracer: Tracer): Promise<void> {
