@@ -2,9 +2,10 @@
  * Python instrumenter: rewrites a program so that it reports its variables
  * to tracers/python/runtime.py.
  *
- * - After each simple statement: `; __ctp__(k)` on the same line.
- * - Before `return`/`raise`/`break`/`continue`: `__ctp__(k); ` on the same
- *   line, so the line is recorded before control leaves.
+ * - After each simple statement: `; __ctt__ and __ctp__(k)` on the same
+ *   line (`__ctt__` turns false at the event cap, making probes nearly free).
+ * - Before `return`/`raise`/`break`/`continue`: `__ctt__ and __ctp__(k); `
+ *   on the same line, so the line is recorded before control leaves.
  * - On entry to a loop, `if`/`elif`, `with`, `except`, `case` or function
  *   body: a probe attributed to the header line (loop variables,
  *   parameters, `as` targets, captures).
@@ -27,6 +28,8 @@ import { withTree } from './parser.js';
 import type { Instrumented, Probe, ProbeKind } from './types.js';
 
 export const PROBE = '__ctp__';
+/** True while events are recorded: after the cap a line probe costs one builtin load. */
+export const RECORDING = '__ctt__';
 export const EXIT = '__ctx__';
 /** Function-entry probe: also keeps frame bookkeeping alive after the event cap. */
 export const ENTER = '__cte__';
@@ -42,6 +45,10 @@ const SIMPLE_STATEMENTS = new Set([
 const LEAVING = new Set(['return_statement', 'raise_statement', 'break_statement', 'continue_statement']);
 /** Declarations with no run-time effect, and statements that must stay first. */
 const UNPROBED = new Set(['global_statement', 'nonlocal_statement', 'future_import_statement']);
+
+function probeCall(k: number): string {
+  return `${RECORDING} and ${PROBE}(${k})`;
+}
 
 interface Wrap {
   /** Rows (0-based) of the first and last body line. */
@@ -194,10 +201,10 @@ class PythonInstrumenter {
     const line = stmt.startPosition.row + 1;
     if (LEAVING.has(stmt.type)) {
       const k = this.addProbe(line, scope.name, 'before');
-      this.insert(stmt.startIndex, 1, () => `${PROBE}(${k}); `);
+      this.insert(stmt.startIndex, 1, () => `${probeCall(k)}; `);
     } else {
       const k = this.addProbe(line, scope.name, 'after');
-      this.insert(stmt.endIndex, 0, () => `; ${PROBE}(${k})`);
+      this.insert(stmt.endIndex, 0, () => `; ${probeCall(k)}`);
     }
   }
 
@@ -213,18 +220,18 @@ class PythonInstrumenter {
     const row = stmt.parent?.type === 'decorated_definition' ? stmt.parent.startPosition.row : stmt.startPosition.row;
     const k = this.addProbe(def.startPosition.row + 1, scope.name, 'after');
     const indent = this.indentOfRow(row);
-    this.insert(end, 100.5 - depth, (extra) => `\n${extra(row)}${indent}${PROBE}(${k})`);
+    this.insert(end, 100.5 - depth, (extra) => `\n${extra(row)}${indent}${probeCall(k)}`);
   }
 
   /** A probe on block entry, attributed to the header's line. */
   private entryProbe(first: Node, header: Node, scope: Scope): void {
     const k = this.addProbe(header.startPosition.row + 1, scope.name, 'enter');
     if (this.textBeforeOnRow(first).trim() !== '') {
-      this.insert(first.startIndex, 0, () => `${PROBE}(${k}); `);
+      this.insert(first.startIndex, 0, () => `${probeCall(k)}; `);
     } else {
       const row = first.startPosition.row;
       const indent = this.indentOfRow(row);
-      this.addLineBefore(row, (extra) => `${extra(row)}${indent}${PROBE}(${k})\n`);
+      this.addLineBefore(row, (extra) => `${extra(row)}${indent}${probeCall(k)}\n`);
     }
   }
 

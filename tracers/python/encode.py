@@ -61,6 +61,8 @@ _module_dict = types.ModuleType.__dict__["__dict__"].__get__
 _NEW_ODICT_REPR = sys.version_info >= (3, 12)  # OrderedDict({..}) instead of OrderedDict([..])
 
 _MAX_SAFE_INT = 2 ** 53 - 1
+_INT_ONLY = {int}
+_STR_ONLY = {str}
 _INF = float("inf")
 _MAX_RENDERED_INT_BITS = 14000  # ~4200 digits: below CPython's default int->str limit (4300)
 
@@ -312,12 +314,41 @@ class Encoder:
 
     def _items(self, iterator, depth):
         """Encode the items of a C-level iterator: (reprs, jsons)."""
+        if type(iterator) is list or type(iterator) is tuple:
+            fast = self._uniform_items(iterator)
+            if fast is not None:
+                return fast
         reprs, jsons = [], []
+        max_str = self.max_str
         for item in iterator:
-            r, j = self._enc(item, depth + 1)
-            reprs.append(r)
-            jsons.append(j)
+            # Inline the commonest items (what _int and _str would return):
+            # lists of numbers and short strings dominate loop-heavy traces.
+            t = type(item)
+            if t is int and -_MAX_SAFE_INT <= item <= _MAX_SAFE_INT:
+                reprs.append(int.__repr__(item))
+                jsons.append(item)
+            elif t is str and len(item) <= max_str:
+                reprs.append(str.__repr__(item))
+                jsons.append(item)
+            else:
+                r, j = self._enc(item, depth + 1)
+                reprs.append(r)
+                jsons.append(j)
         return reprs, jsons
+
+    def _uniform_items(self, items):
+        """(reprs, jsons) of items that are all safe ints or all short strs,
+        in C-level passes (each is its own JSON); None for anything else."""
+        if not items:
+            return [], []
+        kinds = set(map(type, items))
+        if kinds == _INT_ONLY:
+            if min(items) >= -_MAX_SAFE_INT and max(items) <= _MAX_SAFE_INT:
+                return list(map(repr, items)), list(items)  # exact ints: no user __repr__
+        elif kinds == _STR_ONLY:
+            if max(map(len, items)) <= self.max_str:
+                return list(map(repr, items)), list(items)
+        return None
 
     def _more(self, reprs, jsons, remaining):
         if remaining > 0:

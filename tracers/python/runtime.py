@@ -4,8 +4,12 @@ Runs inside the sandboxed child (forked from tracers/executor.py), next to
 the untrusted program. The instrumenter (src/instrument/python.ts) rewrote
 the program so that it calls two hooks:
 
-    __ctp__(k)   probe k ran: record the variables of the calling frame that
-                 changed since that frame's previous event
+    __ctt__ and __ctp__(k)
+                 probe k ran: record the variables of the calling frame that
+                 changed since that frame's previous event (__ctt__ is true
+                 until the event cap)
+    __cte__(k)   probe k on entry to a function body: also tracks frames
+                 after the cap (depth, the plain run's recursion limit)
     __ctx__(s)   a frame of scope s is exiting (from a `finally:`): keep its
                  variables as the finals of scope s
 
@@ -45,6 +49,7 @@ _CONTAINERS = frozenset([list, tuple, dict, set, frozenset, bytearray])
 _FINGERPRINT_BYTES = 256 * 1024
 _MAX_FINGERPRINT_LEN = 4096
 _TOO_BIG = b""  # marker: this variable's value was too big to fingerprint
+_CHANGING = b"~"  # marker: mutated in place at its last event (a fingerprint is no pickle)
 
 
 class _NotPlain(Exception):
@@ -349,12 +354,21 @@ class Tracer:
                     value = encode(obj)
             else:
                 if t in _CONTAINERS:
-                    if old is not None and old[2] is _TOO_BIG and old[0] is obj:
-                        fp = _TOO_BIG  # tried before: encoding (capped) is cheaper
-                    else:
-                        fp = _fingerprint(obj)
-                        if fp and old is not None and old[2] == fp:
-                            continue
+                    if old is not None and old[0] is obj and (old[2] is _TOO_BIG or old[2] is _CHANGING):
+                        # Too big to fingerprint, or mutated in place before
+                        # (a list being built: its fingerprint would keep
+                        # missing): the capped encoding costs less, and
+                        # comparing encodings tells whether it changed.
+                        value = encode(obj)
+                        if old[1] != value:
+                            changed[name] = value
+                            prev[name] = (obj, value, old[2])
+                        continue
+                    fp = _fingerprint(obj)
+                    if fp and old is not None and old[2] == fp:
+                        continue
+                    if fp and old is not None and old[0] is obj:
+                        fp = _CHANGING  # mutated in place since its last event
                 value = encode(obj)
             if old is None or old[1] != value:
                 changed[name] = value
@@ -370,10 +384,11 @@ class Tracer:
 
     def _cap(self):
         """Stop recording line events but keep the program (and finals) exact.
-        Rebinding the probe to a builtin makes the remaining probes nearly free."""
+        The instrumented program guards every line probe with `__ctt__`:
+        once it is false, a probe costs one builtin load."""
         self.capped = True
         self.channel.write(["L", "events"])
-        builtins.__ctp__ = abs
+        builtins.__ctt__ = False
 
 
 def _remap_positions(tree, line_map):
@@ -542,6 +557,7 @@ def run(job):
             tracer = Tracer(job, channel, globals_)
             # Hooks live in builtins, not in the module namespace, so that
             # dir(), globals() and vars() show what a plain run shows.
+            builtins.__ctt__ = True
             builtins.__ctp__ = tracer.probe
             builtins.__cte__ = tracer.enter
             builtins.__ctx__ = tracer.exit
@@ -583,7 +599,8 @@ def _finish(tracer, globals_, result, channel):
     memory, hostile globals): a shorter END beats none."""
     try:
         if tracer is not None:
-            builtins.__ctp__ = builtins.__cte__ = builtins.__ctx__ = _ignore  # module finals must not record events
+            builtins.__ctt__ = False  # module finals must not record events
+            builtins.__ctp__ = builtins.__cte__ = builtins.__ctx__ = _ignore
             module_vars = {k: v for k, v in list(globals_.items()) if isinstance(k, str) and not _is_hidden(k)}
             tracer.finals["<module>"] = tracer._encode_all(module_vars)
             result["finals"] = tracer.resolved_finals()
