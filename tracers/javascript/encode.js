@@ -459,4 +459,35 @@ function thrownLine(err, file) {
   return m ? Number(m[1]) : null;
 }
 
-module.exports = { createEncoder, describeThrown, thrownLine, tagModule, quote, DEFAULTS };
+/**
+ * A cheap witness that an array still encodes as it did: its prototype,
+ * length and first maxItems items (everything arrayValue reads), kept when
+ * those items are all primitives. Read through descriptors, so no getter
+ * runs; null for proxies, accessors, holes and arrays holding objects.
+ */
+function arrayShadow(arr, maxItems) {
+  if (!isArray(arr) || T.isProxy(arr)) return null;
+  const n = Math.min(arr.length, maxItems);
+  const items = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = ownDesc(arr, i);
+    if (d === undefined || !('value' in d)) return null;
+    const v = d.value;
+    if (v !== null && (typeof v === 'object' || typeof v === 'function')) return null;
+    items[i] = v;
+  }
+  return { proto: getProto(arr), length: arr.length, items };
+}
+
+/** True when arr (the array arrayShadow saw) would still encode the same. */
+function matchesShadow(arr, shadow) {
+  if (arr.length !== shadow.length || getProto(arr) !== shadow.proto) return false;
+  const items = shadow.items;
+  for (let i = 0; i < items.length; i++) {
+    const d = ownDesc(arr, i);
+    if (d === undefined || !('value' in d) || !Object.is(d.value, items[i])) return false;
+  }
+  return true;
+}
+
+module.exports = { createEncoder, describeThrown, thrownLine, tagModule, quote, arrayShadow, matchesShadow, DEFAULTS };

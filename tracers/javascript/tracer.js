@@ -37,7 +37,7 @@ const FLUSH_MS = 100;
 
 function createTracer(env) {
   const { job, seal, write, types, filename } = env;
-  const { createEncoder, describeThrown, thrownLine } = env.encoder;
+  const { createEncoder, describeThrown, thrownLine, arrayShadow, matchesShadow, DEFAULTS } = env.encoder;
   const limits = job.limits || {};
   const maxEvents = limits.max_events ?? 10000;
   const encodeValue = createEncoder({ maxChars: limits.max_value_chars ?? 2000, maxString: Math.min(1000, limits.max_value_chars ?? 2000) });
@@ -79,7 +79,19 @@ function createTracer(env) {
       this.id = -1; // assigned when first written, so ids follow order of appearance
       this.vals = new Map();
       this.lastSeq = -1;
+      // After the event cap: the last probe's names and values, not yet in vals.
+      this.tailNames = null;
+      this.tailValues = null;
     }
+  }
+
+  /** Fold the values of the last probe after the cap into vals. */
+  function settle(frame) {
+    if (frame.tailNames === null) return;
+    const list = splitNames(frame.tailNames);
+    const values = frame.tailValues;
+    for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
+    frame.tailNames = frame.tailValues = null;
   }
 
   function frameId(frame) {
@@ -98,6 +110,7 @@ function createTracer(env) {
   }
 
   /** Values that cannot change without the binding changing: compare by identity. */
+  const isArray = Array.isArray;
   const isStable = (v) => v === null || (typeof v !== 'object') || types.isProxy(v);
 
   function encode(v) {
@@ -131,23 +144,39 @@ function createTracer(env) {
     /** Probe: `names` is "a,b", `values` the current values of those bindings. */
     p(frame, id, names, values) {
       try {
-        const list = splitNames(names);
         seq++;
         frame.lastSeq = seq;
         if (events >= maxEvents) {
+          // Only finals need values now. A loop runs the same probes
+          // (same names) over and over: keep the last one's values, and
+          // fold them into vals only when another probe or the exit comes.
           noteCap();
-          for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
+          if (frame.tailNames !== names) {
+            settle(frame);
+            frame.tailNames = names;
+          }
+          frame.tailValues = values;
           return;
         }
+        const list = splitNames(names);
         const vars = Object.create(null);
         for (let i = 0; i < list.length; i++) {
           const name = list[i];
           const v = values[i];
           const slot = frame.vals.get(name);
-          if (slot !== undefined && slot.enc !== null && Object.is(slot.raw, v) && isStable(v)) continue;
+          if (slot !== undefined && slot.enc !== null && Object.is(slot.raw, v)) {
+            if (isStable(v)) continue;
+            // The same array of primitives, items unchanged: skip encoding it.
+            if (slot.shadow !== null && matchesShadow(v, slot.shadow)) continue;
+          }
           const enc = encode(v);
-          if (slot !== undefined && slot.enc !== null && slot.enc.repr === enc.repr) { slot.raw = v; continue; }
-          frame.vals.set(name, { raw: v, enc });
+          const shadow = isArray(v) ? arrayShadow(v, DEFAULTS.maxItems) : null;
+          if (slot !== undefined && slot.enc !== null && slot.enc.repr === enc.repr) {
+            slot.raw = v;
+            slot.shadow = shadow;
+            continue;
+          }
+          frame.vals.set(name, { raw: v, enc, shadow });
           vars[name] = enc;
         }
         events++;
@@ -159,12 +188,19 @@ function createTracer(env) {
     x(frame, names, values) {
       try {
         if (!frame.suspendable) liveDepth--;
-        const list = splitNames(names);
-        for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
         if (events >= maxEvents) {
+          // Encoded at the end, and only for the last exit of each scope.
+          if (frame.tailNames !== names) {
+            settle(frame);
+            frame.tailNames = names;
+          }
+          frame.tailValues = values;
           pendingFinals.set(frame.scope, { frame, vars: null });
           return;
         }
+        settle(frame);
+        const list = splitNames(names);
+        for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
         pendingFinals.set(frame.scope, { frame, vars: snapshot(frame) });
       } catch { /* never disturb the program */ }
     },
@@ -208,16 +244,20 @@ function createTracer(env) {
 
   function storeRaw(frame, name, v) {
     const slot = frame.vals.get(name);
-    if (slot === undefined) frame.vals.set(name, { raw: v, enc: null });
-    else if (!(Object.is(slot.raw, v) && isStable(v))) { slot.raw = v; slot.enc = null; }
+    if (slot === undefined) frame.vals.set(name, { raw: v, enc: null, shadow: null });
+    else if (!(Object.is(slot.raw, v) && isStable(v))) { slot.raw = v; slot.enc = null; slot.shadow = null; }
   }
 
   /** Full variables of a frame now; reuses encodings no later probe could have made stale. */
   function snapshot(frame) {
+    settle(frame);
     const fresh = frame.lastSeq === seq;
     const vars = Object.create(null);
     for (const [name, slot] of frame.vals) {
-      if (slot.enc === null || !(fresh || isStable(slot.raw))) slot.enc = encode(slot.raw);
+      if (slot.enc === null || !(fresh || isStable(slot.raw))) {
+        slot.enc = encode(slot.raw);
+        slot.shadow = null;
+      }
       vars[name] = slot.enc;
     }
     return vars;
@@ -294,6 +334,7 @@ function createTracer(env) {
   }
 
   function finishModule() {
+    settle(moduleFrame);
     if (moduleGetter) {
       const values = moduleGetter.getter();
       const list = splitNames(moduleGetter.names);

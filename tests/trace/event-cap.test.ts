@@ -1,0 +1,57 @@
+/**
+ * The event cap only stops recording: past it, probes take cheaper paths
+ * (Python: a builtin flag; JavaScript: values kept unencoded until a frame's
+ * finals are needed), and the program's output, return value and finals
+ * must stay exactly those of a run with no cap. Checked on real corpora
+ * against uncapped runs of the same programs.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Tracer } from '../../src/trace/tracer.js';
+import { DEFAULT_LIMITS } from '../../src/run/limits.js';
+import type { Run } from '../../src/model/run.js';
+import type { Trace } from '../../src/model/trace.js';
+
+const CORPORA = new URL('../../../shared/corpora/', import.meta.url).pathname;
+const corpus = (name: string) => readFileSync(CORPORA + name, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+const uncapped = new Tracer({ jobs: 2, limits: { ...DEFAULT_LIMITS, max_events: 1_000_000 } });
+const capped = new Tracer({ jobs: 2, limits: { ...DEFAULT_LIMITS, max_events: 5 } });
+afterAll(() => { uncapped.close(); capped.close(); });
+
+const outcome = (t: Trace) => JSON.stringify({ stdout: t.stdout, status: t.status, return: t.return, finals: t.finals });
+
+async function compare(runs: Run[]): Promise<{ compared: number; differing: string[] }> {
+  const differing: string[] = [];
+  let compared = 0;
+  const queue = [...runs];
+  const worker = async () => {
+    for (let run = queue.shift(); run; run = queue.shift()) {
+      const [full, cut] = await Promise.all([uncapped.trace(run), capped.trace(run)]);
+      if (full.status !== 'ok' || full.limits.events) continue; // too long to trace whole: nothing to compare with
+      if (!cut.limits.events) continue; // a run this short never reached the cap
+      compared++;
+      if (outcome(full) !== outcome(cut)) differing.push(run.id);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return { compared, differing };
+}
+
+describe('a run past the event cap keeps the output, return and finals of an uncapped run', () => {
+  it('Python: CRUXEval', async () => {
+    const runs: Run[] = corpus('cruxeval.jsonl').filter((_, i) => i % 2 === 0)
+      .map((p) => ({ id: p.id, language: 'python', code: p.code, input: { kind: 'call', call: p.input_call } }));
+    const { compared, differing } = await compare(runs);
+    expect(compared).toBeGreaterThanOrEqual(200); // 244 of the 400 run past 5 events
+    expect(differing).toEqual([]);
+  }, 300_000);
+
+  it('JavaScript: HumanEval-X (programs without Math.random)', async () => {
+    const runs: Run[] = corpus('humanevalx_js.jsonl').filter((p) => !/Math\.random/.test(p.solution + p.tests))
+      .map((p) => ({ id: p.id, language: 'javascript', code: `${p.solution}\n${p.tests}`, input: { kind: 'stdin', stdin: '' } }));
+    const { compared, differing } = await compare(runs);
+    expect(compared).toBeGreaterThanOrEqual(150);
+    expect(differing).toEqual([]);
+  }, 300_000);
+});
