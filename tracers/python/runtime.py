@@ -136,16 +136,15 @@ class Channel:
 
 
 class _Deferred:
-    """A final value encoded at the end of the run: an atom, or a container
-    rebuilt from its fingerprint (an exact copy taken at frame exit)."""
-    __slots__ = ("obj", "fp")
+    """A final container encoded at the end of the run, rebuilt from its
+    fingerprint (an exact copy taken at frame exit)."""
+    __slots__ = ("fp",)
 
-    def __init__(self, obj, fp):
-        self.obj = obj
+    def __init__(self, fp):
         self.fp = fp
 
     def value(self):
-        return self.obj if self.fp is None else pickle.loads(self.fp)
+        return pickle.loads(self.fp)
 
 
 class FrameState:
@@ -237,14 +236,7 @@ class Tracer:
             self._cap()
 
     def enter(self, k):
-        """Probe on entry to a function body. Stays a Python function after
-        the cap, so new frames are still checked against the recursion limit."""
-        if self.capped:
-            if not self.encoder.busy:
-                frame = _getframe(1)
-                if id(frame) not in self.states:
-                    self._new_frame(frame, None)
-            return
+        """Probe on entry to a function body (after the cap: _capped_hooks)."""
         if self.encoder.busy:
             return
         frame = _getframe(1)
@@ -262,11 +254,49 @@ class Tracer:
             return
         frame = _getframe(1)
         state = self.states.pop(id(frame), None)
-        if state is None or self.capped:
+        if state is None:
             self.finals[self.scopes[s]] = self._snapshot(frame.f_locals)
         else:
             self._diff(state, frame.f_locals)
             self.finals[self.scopes[s]] = {name: pair[1] for name, pair in state.prev.items()}
+
+    def _capped_hooks(self):
+        """Entry and exit hooks for after the cap, lean because recursive
+        programs call them on every call: an entry only tracks the frame's
+        stack depth (to raise RecursionError where a plain run would), an
+        exit keeps the frame's variables as its scope's finals."""
+        states, finals, scopes = self.states, self.finals, self.scopes
+        encoder, new_frame, snapshot = self.encoder, self._new_frame, self._snapshot
+        headroom = self.recursion.headroom if self.recursion is not None else 0
+
+        def enter(k):
+            if encoder.busy:
+                return
+            frame = _getframe(1)
+            parent = states.get(id(frame.f_back))
+            if parent is None or id(frame) in states:
+                if id(frame) not in states:
+                    new_frame(frame, None)  # walks to the nearest traced frame
+                return
+            stack_depth = parent.stack_depth + 1
+            if stack_depth > _real_getrecursionlimit() - headroom:  # RecursionLimit.exceeded
+                new_frame(frame, None)  # raises the plain run's RecursionError
+            states[id(frame)] = FrameState(-1, parent.depth + 1, stack_depth)
+
+        def exit(s):
+            if encoder.busy:
+                return
+            frame = _getframe(1)
+            states.pop(id(frame), None)
+            loc = frame.f_locals
+            snap = loc.copy()  # atoms need nothing more (hidden names go at the end)
+            for obj in snap.values():
+                if type(obj) not in _ATOMIC:
+                    snap = snapshot(loc)
+                    break
+            finals[scopes[s]] = snap
+
+        return enter, exit
 
     def _snapshot(self, loc):
         """Finals without events (after the cap): only the last exit of a
@@ -274,14 +304,14 @@ class Tracer:
         builtin containers as their fingerprint, the rest encoded now."""
         snap = {}
         for name, obj in loc.items():
-            if _is_hidden(name):
-                continue
             t = type(obj)
             if t in _ATOMIC:
-                snap[name] = _Deferred(obj, None)
+                snap[name] = obj  # immutable: encoded at the end
+            elif _is_hidden(name):
+                continue
             elif t in _CONTAINERS and len(obj) <= _MAX_FINGERPRINT_LEN:
                 fp = _fingerprint(obj)
-                snap[name] = _Deferred(None, fp) if fp else self.encoder.encode(obj)
+                snap[name] = _Deferred(fp) if fp else self.encoder.encode(obj)
             else:
                 snap[name] = self.encoder.encode(obj)
         return snap
@@ -289,7 +319,10 @@ class Tracer:
     def resolved_finals(self):
         encode = self.encoder.encode
         return {
-            scope: {name: (encode(v.value()) if type(v) is _Deferred else v) for name, v in values.items()}
+            scope: {
+                name: encode(v) if type(v) in _ATOMIC else encode(v.value()) if type(v) is _Deferred else v
+                for name, v in values.items() if not _is_hidden(name)
+            }
             for scope, values in self.finals.items()
         }
 
@@ -389,6 +422,7 @@ class Tracer:
         self.capped = True
         self.channel.write(["L", "events"])
         builtins.__ctt__ = False
+        builtins.__cte__, builtins.__ctx__ = self._capped_hooks()
 
 
 def _remap_positions(tree, line_map):
