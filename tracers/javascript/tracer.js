@@ -77,21 +77,43 @@ function createTracer(env) {
       this.scope = scope;
       this.depth = depth;
       this.id = -1; // assigned when first written, so ids follow order of appearance
-      this.vals = new Map();
+      this.vals = null; // a Map, made when first needed (most frames after the cap never need one)
       this.lastSeq = -1;
-      // After the event cap: the last probe's names and values, not yet in vals.
-      this.tailNames = null;
-      this.tailValues = null;
+      // After the event cap: [names, values, names, values...] of the probes
+      // and exit that ran since, oldest first, not yet folded into vals.
+      this.pending = null;
     }
   }
 
-  /** Fold the values of the last probe after the cap into vals. */
+  /**
+   * After the cap, only finals need values, and only those of each scope's
+   * last frame: keep them unencoded and unfolded. A loop runs the same probe
+   * (same names) over and over: its latest values replace the last pair.
+   */
+  function keep(frame, names, values) {
+    const pending = frame.pending;
+    if (pending === null) {
+      frame.pending = [names, values];
+    } else if (pending[pending.length - 2] === names) {
+      pending[pending.length - 1] = values;
+    } else if (pending.length < 16) {
+      pending.push(names, values);
+    } else {
+      settle(frame);
+      frame.pending = [names, values];
+    }
+  }
+
+  /** Fold the values kept after the cap into vals, in the order they came. */
   function settle(frame) {
-    if (frame.tailNames === null) return;
-    const list = splitNames(frame.tailNames);
-    const values = frame.tailValues;
-    for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
-    frame.tailNames = frame.tailValues = null;
+    const pending = frame.pending;
+    if (pending === null) return;
+    frame.pending = null;
+    for (let k = 0; k < pending.length; k += 2) {
+      const list = splitNames(pending[k]);
+      const values = pending[k + 1];
+      for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
+    }
   }
 
   function frameId(frame) {
@@ -147,23 +169,17 @@ function createTracer(env) {
         seq++;
         frame.lastSeq = seq;
         if (events >= maxEvents) {
-          // Only finals need values now. A loop runs the same probes
-          // (same names) over and over: keep the last one's values, and
-          // fold them into vals only when another probe or the exit comes.
           noteCap();
-          if (frame.tailNames !== names) {
-            settle(frame);
-            frame.tailNames = names;
-          }
-          frame.tailValues = values;
+          keep(frame, names, values);
           return;
         }
+        const vals = frame.vals ?? (frame.vals = new Map());
         const list = splitNames(names);
         const vars = Object.create(null);
         for (let i = 0; i < list.length; i++) {
           const name = list[i];
           const v = values[i];
-          const slot = frame.vals.get(name);
+          const slot = vals.get(name);
           if (slot !== undefined && slot.enc !== null && Object.is(slot.raw, v)) {
             if (isStable(v)) continue;
             // The same array of primitives, items unchanged: skip encoding it.
@@ -176,7 +192,7 @@ function createTracer(env) {
             slot.shadow = shadow;
             continue;
           }
-          frame.vals.set(name, { raw: v, enc, shadow });
+          vals.set(name, { raw: v, enc, shadow });
           vars[name] = enc;
         }
         events++;
@@ -190,11 +206,7 @@ function createTracer(env) {
         if (!frame.suspendable) liveDepth--;
         if (events >= maxEvents) {
           // Encoded at the end, and only for the last exit of each scope.
-          if (frame.tailNames !== names) {
-            settle(frame);
-            frame.tailNames = names;
-          }
-          frame.tailValues = values;
+          keep(frame, names, values);
           pendingFinals.set(frame.scope, { frame, vars: null });
           return;
         }
@@ -243,6 +255,7 @@ function createTracer(env) {
   }
 
   function storeRaw(frame, name, v) {
+    if (frame.vals === null) frame.vals = new Map();
     const slot = frame.vals.get(name);
     if (slot === undefined) frame.vals.set(name, { raw: v, enc: null, shadow: null });
     else if (!(Object.is(slot.raw, v) && isStable(v))) { slot.raw = v; slot.enc = null; slot.shadow = null; }
@@ -253,6 +266,7 @@ function createTracer(env) {
     settle(frame);
     const fresh = frame.lastSeq === seq;
     const vars = Object.create(null);
+    if (frame.vals === null) return vars;
     for (const [name, slot] of frame.vals) {
       if (slot.enc === null || !(fresh || isStable(slot.raw))) {
         slot.enc = encode(slot.raw);

@@ -114,7 +114,9 @@ class Channel:
         self.size = 0
 
     def write(self, record):
-        line = _to_json(record) + "\n"
+        self.write_line(_to_json(record) + "\n")
+
+    def write_line(self, line):
         self.parts.append(line)
         self.size += len(line)
         if self.size >= _FLUSH_BYTES:
@@ -218,6 +220,7 @@ class Tracer:
         self.finals = {}  # scope -> {name: value}, last exit wins
         self.recursion = None  # RecursionLimit, set by run()
         self.atom_cache = {}  # (type, value) -> encoded value
+        self.atom_json = {}  # id(encoded value in atom_cache) -> its JSON text (those values live as long as the cache)
         self.recursion_error = None  # the RecursionError we raised, if any
 
     # -- hooks called from the instrumented program ------------------------
@@ -231,7 +234,7 @@ class Tracer:
             state = self._new_frame(frame, self.scopes[self.probe_scopes[k]])
         changed = self._diff(state, frame.f_locals)
         self.events += 1
-        self.channel.write(["E", k, state.id, changed])
+        self.channel.write_line(self._event_line(k, state.id, changed))
         if self.events >= self.max_events:
             self._cap()
 
@@ -245,7 +248,7 @@ class Tracer:
             state = self._new_frame(frame, self.scopes[self.probe_scopes[k]])
         changed = self._diff(state, frame.f_locals)
         self.events += 1
-        self.channel.write(["E", k, state.id, changed])
+        self.channel.write_line(self._event_line(k, state.id, changed))
         if self.events >= self.max_events:
             self._cap()
 
@@ -383,6 +386,7 @@ class Tracer:
                         value = {"repr": _int_repr(obj), "json": obj} if t is int and -_MAX_SAFE < obj < _MAX_SAFE else encode(obj)
                         if len(cache) < 65536:
                             cache[key] = value
+                            self.atom_json[id(value)] = _to_json(value)
                 else:
                     value = encode(obj)
             else:
@@ -410,6 +414,20 @@ class Tracer:
             for name in [n for n in prev if n not in loc]:
                 del prev[name]
         return changed
+
+    def _event_line(self, k, fid, changed):
+        """The JSON line of an event, as _to_json would write it, built from
+        each cached atom's JSON text: most events change one small int."""
+        texts = self.atom_json
+        parts = []
+        for name, value in changed.items():
+            text = texts.get(id(value))
+            if text is None:
+                text = _to_json(value)
+            # An identifier needs no JSON escaping (no quote, backslash or control character).
+            key = '"' + name + '"' if type(name) is str and name.isidentifier() else _to_json(name)
+            parts.append(key + ":" + text)
+        return '["E",%d,%d,{%s}]\n' % (k, fid, ",".join(parts))
 
     def _encode_all(self, loc):
         encode = self.encoder.encode
