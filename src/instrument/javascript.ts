@@ -87,18 +87,27 @@ function parameterNames(fn: Node): string[] {
   return boundNames(fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter'));
 }
 
-/** `var` names of a function body (not of nested functions): always initialised. */
+const VAR_SEARCH = ['variable_declaration', 'for_in_statement', ...FUNCTION_TYPES, ...CLASS_TYPES];
+
+/**
+ * `var` names of a function body (not of nested functions): always
+ * initialised. Found by tree-sitter's own search (in wasm), which hands back
+ * only the declarations and the nested functions and classes to skip, in
+ * document order: far cheaper than visiting every node from JavaScript.
+ */
 function varNames(body: Node): string[] {
   const names: string[] = [];
-  const walk = (node: Node) => {
-    if (FUNCTION_TYPES.has(node.type) || CLASS_TYPES.has(node.type)) return;
-    if (node.type === 'variable_declaration') names.push(...boundNames(node));
-    if (node.type === 'for_in_statement' && node.childForFieldName('kind')?.text === 'var') {
+  let skipUntil = -1; // end of the nested function or class being skipped
+  for (const node of body.descendantsOfType(VAR_SEARCH)) {
+    if (node.startIndex < skipUntil || node.id === body.id) continue;
+    if (FUNCTION_TYPES.has(node.type) || CLASS_TYPES.has(node.type)) {
+      skipUntil = node.endIndex;
+    } else if (node.type === 'variable_declaration') {
+      names.push(...boundNames(node));
+    } else if (node.childForFieldName('kind')?.text === 'var') {
       names.push(...boundNames(node.childForFieldName('left')));
     }
-    for (const child of node.namedChildren) walk(child);
-  };
-  for (const child of body.namedChildren) walk(child);
+  }
   return unique(names);
 }
 
@@ -123,12 +132,6 @@ function unwrapLabels(node: Node): Node {
   let n = node;
   while (n.type === 'labeled_statement') n = n.childForFieldName('body') ?? n;
   return n;
-}
-
-function depthOf(node: Node): number {
-  let d = 0;
-  for (let p = node.parent; p; p = p.parent) d++;
-  return d;
 }
 
 function statementChildren(block: Node): Node[] {
@@ -162,11 +165,28 @@ class JavaScriptInstrumenter {
   }
 
   private insertOpen(at: number, node: Node, text: string, extra = 0): void {
-    this.edits.insert(at, text, 2 * depthOf(node) + extra);
+    this.edits.insert(at, text, 2 * this.depthOf(node) + extra);
   }
 
   private insertClose(at: number, node: Node, text: string, extra = 0): void {
-    this.edits.insert(at, text, -2 * depthOf(node) + extra);
+    this.edits.insert(at, text, -2 * this.depthOf(node) + extra);
+  }
+
+  /** Tree depth by node id, memoised: `parent` costs a walk down from the root. */
+  private readonly depths = new Map<number, number>();
+  private depthOf(node: Node): number {
+    const chain: Node[] = [];
+    let depth = -1; // the root's parent
+    for (let n: Node | null = node; n; n = n.parent) {
+      const known = this.depths.get(n.id);
+      if (known !== undefined) {
+        depth = known;
+        break;
+      }
+      chain.push(n);
+    }
+    for (let i = chain.length - 1; i >= 0; i--) this.depths.set(chain[i].id, ++depth);
+    return depth;
   }
 
   // ------------------------------------------------------------ statements
