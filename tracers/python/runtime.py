@@ -2,7 +2,7 @@
 
 Runs inside the sandboxed child (forked from tracers/executor.py), next to
 the untrusted program. The instrumenter (src/instrument/python.ts) rewrote
-the program so that it calls two hooks:
+the program so that it calls these hooks:
 
     __ctt__ and __ctp__(k)
                  probe k ran: record the variables of the calling frame that
@@ -49,7 +49,7 @@ _CONTAINERS = frozenset([list, tuple, dict, set, frozenset, bytearray])
 _FINGERPRINT_BYTES = 256 * 1024
 _MAX_FINGERPRINT_LEN = 4096
 _TOO_BIG = b""  # marker: this variable's value was too big to fingerprint
-_CHANGING = b"~"  # marker: mutated in place at its last event (a fingerprint is no pickle)
+_CHANGING = b"~"  # marker: mutated in place at its last event (no pickle: never equals a fingerprint)
 
 
 class _NotPlain(Exception):
@@ -276,10 +276,11 @@ class Tracer:
             if encoder.busy:
                 return
             frame = _getframe(1)
+            if id(frame) in states:
+                return
             parent = states.get(id(frame.f_back))
-            if parent is None or id(frame) in states:
-                if id(frame) not in states:
-                    new_frame(frame, None)  # walks to the nearest traced frame
+            if parent is None:
+                new_frame(frame, None)  # walks to the nearest traced frame
                 return
             stack_depth = parent.stack_depth + 1
             if stack_depth > _real_getrecursionlimit() - headroom:  # RecursionLimit.exceeded
