@@ -54,4 +54,49 @@ describe('a run past the event cap keeps the output, return and finals of an unc
     expect(compared).toBeGreaterThanOrEqual(150);
     expect(differing).toEqual([]);
   }, 300_000);
+
+  // Objects a function changed, changed again by its caller after the
+  // function's last exit: its finals must show them as they were at that exit.
+  const MUTATED_AFTER_EXIT = {
+    python: [
+      'def g(xs, o):',
+      '    xs.append(len(xs))',
+      '    o["n"] += 1',
+      '    for i in range(2):',
+      '        tag = "k" + str(i)',
+      '    return len(xs)',
+      'a = []',
+      'box = {"n": 0}',
+      'for k in range(30):',
+      '    g(a, box)',
+      'a.append(99)',
+      'box["n"] = -1',
+      'print(len(a), box["n"])',
+    ].join('\n'),
+    javascript: [
+      'function g(xs, o) {',
+      '  xs.push(xs.length);',
+      '  o.n += 1;',
+      '  for (let i = 0; i < 2; i++) { const tag = "k" + i; }',
+      '  return xs.length;',
+      '}',
+      'const a = [];',
+      'const box = { n: 0 };',
+      'for (let k = 0; k < 30; k++) g(a, box);',
+      'a.push(99);',
+      'box.n = -1;',
+      'console.log(a.length, box.n);',
+    ].join('\n'),
+  };
+
+  it.each(['python', 'javascript'] as const)('%s: objects changed after a frame\'s last exit keep their state at that exit', async (language) => {
+    const run: Run = { id: language, language, code: MUTATED_AFTER_EXIT[language], input: { kind: 'stdin', stdin: '' } };
+    const [full, cut] = await Promise.all([uncapped.trace(run), capped.trace(run)]);
+    expect(cut.limits.events).toBe(true);
+    expect(cut.stdout).toBe('31 -1\n');
+    const xs = Array.from({ length: 30 }, (_, i) => i);
+    expect(cut.finals.g.xs.json).toEqual(xs);
+    expect(cut.finals.g.o.repr).toBe(language === 'python' ? "{'n': 30}" : '{ n: 30 }');
+    expect(outcome(cut)).toBe(outcome(full));
+  });
 });

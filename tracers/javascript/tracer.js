@@ -104,6 +104,19 @@ function createTracer(env) {
     }
   }
 
+  /** Whether every value of the frame is one that cannot change while bound (see isStable). */
+  function holdsOnlyStable(frame) {
+    const pending = frame.pending;
+    if (pending !== null) {
+      for (let k = 1; k < pending.length; k += 2) {
+        const values = pending[k];
+        for (let i = 0; i < values.length; i++) if (!isStable(values[i])) return false;
+      }
+    }
+    if (frame.vals !== null) for (const slot of frame.vals.values()) if (!isStable(slot.raw)) return false;
+    return true;
+  }
+
   /** Fold the values kept after the cap into vals, in the order they came. */
   function settle(frame) {
     const pending = frame.pending;
@@ -205,9 +218,10 @@ function createTracer(env) {
       try {
         if (!frame.suspendable) liveDepth--;
         if (events >= maxEvents) {
-          // Encoded at the end, and only for the last exit of each scope.
+          // Primitives are encoded at the end, and only for the last exit of
+          // each scope; objects now, as later code may change them.
           keep(frame, names, values);
-          pendingFinals.set(frame.scope, { frame, vars: null });
+          pendingFinals.set(frame.scope, { frame, vars: holdsOnlyStable(frame) ? null : snapshot(frame) });
           return;
         }
         settle(frame);
