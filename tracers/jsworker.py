@@ -226,11 +226,11 @@ class JsWorker:
         if reply is None or reply == b"":
             timed_out = reply is None
             self.stop()
-            return self._timeout(job, duration_ms) if timed_out else None
+            return self._timeout(job, duration_ms, {}, seal) if timed_out else None
         answer = json.loads(reply)
         if answer.get("timedOut"):
             self.stop()
-            return self._timeout(job, duration_ms)
+            return self._timeout(job, duration_ms, answer, seal)
         if answer.get("fallback") is not None:
             return None
         return self._result(job, answer, duration_ms, seal)
@@ -253,13 +253,17 @@ class JsWorker:
         line, _, self.buffer = self.buffer.partition(b"\n")
         return line
 
-    def _timeout(self, job, duration_ms):
+    def _timeout(self, job, duration_ms, answer, seal):
+        """A run stopped at its time limit, with what the worker had of its
+        output and trace (nothing when the worker itself had to be killed)."""
         limits = job["limits"]
         # As in a fresh process: the wall clock wins unless the CPU limit is the smaller one.
         cpu_first = limits["cpu_ms"] < limits["timeout_ms"]
         status, detail = (("cpu_limit", "CPU time limit of %d ms" % limits["cpu_ms"]) if cpu_first
                           else ("timeout", "wall-clock timeout of %d ms" % limits["timeout_ms"]))
-        return self._assemble(job, status, detail, None, "SIGKILL", duration_ms, 0.0, b"", b"", b"", None)
+        data = lambda key: answer.get(key, "").encode("utf-8", "surrogatepass")  # noqa: E731
+        return self._assemble(job, status, detail, None, "SIGKILL", duration_ms, 0.0,
+                              data("stdout"), data("stderr"), data("channel"), seal)
 
     def _result(self, job, answer, duration_ms, seal):
         limits = job["limits"]

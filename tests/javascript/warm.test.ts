@@ -87,6 +87,22 @@ describe('warm JavaScript worker', () => {
     expect(next.result.js_worker!.pid).not.toBe(first.result.js_worker!.pid);
   });
 
+  it('a run stopped at its timeout keeps its output and its trace so far, as a fresh node killed then would', async () => {
+    const code = 'console.log("before");\nlet i = 0;\nwhile (true) { i++; }\n';
+    const limits = { timeout_ms: 500, cpu_ms: 500, max_events: 50 };
+    const [warmRun, freshRun] = [await runThrough(warm, code, { limits }), await runThrough(fresh, code, { limits })];
+    for (const run of [warmRun, freshRun]) {
+      expect(run.result.status).toBe('timeout');
+      expect(run.result.stdout).toBe('before\n');
+    }
+    expect(warmRun.result.js_worker).toBeDefined();
+    // Both traces reach the cap long before the time limit: the same 50 events, then no END record.
+    const events = (channel: string) => records(channel).filter((r) => Array.isArray(r) && r[0] === 'E');
+    expect(events(warmRun.result.channel)).toHaveLength(50);
+    expect(events(warmRun.result.channel)).toEqual(events(freshRun.result.channel));
+    expect(warmRun.result.channel_check).toBe('absent');
+  });
+
   it('what the worker cannot reproduce runs in a fresh process (node\'s own error output and exit status)', async () => {
     const thrown = await runThrough(warm, 'console.log("before");\nnull.x;\n');
     expect(thrown.result.js_worker).toBeUndefined();

@@ -118,6 +118,16 @@ describe('limits', () => {
     const xs = trace.events.filter((e) => 'x' in e.vars).map((e) => Number(e.vars.x.repr));
     expect(xs.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
   });
+
+  it('a run past the event cap that loops until its timeout keeps its capped trace', async () => {
+    const [trace] = await traceRuns([{ id: 't', language: 'python', code: 'x = 0\nwhile True:\n    x += 1\n', stdin: '' }],
+      ['--timeout', '700', '--max-events', '50']);
+    expect(trace.status).toBe('timeout');
+    expect(trace.limits.events).toBe(true);
+    expect(trace.events).toHaveLength(50);
+    const xs = trace.events.filter((e) => 'x' in e.vars).map((e) => Number(e.vars.x.repr));
+    expect(xs).toEqual(Array.from({ length: xs.length }, (_, i) => i));
+  });
 });
 
 describe('recursion limit as in a plain run', () => {

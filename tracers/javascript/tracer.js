@@ -161,6 +161,7 @@ function createTracer(env) {
     if (eventsCapped) return;
     eventsCapped = true;
     record(['L', 'events']);
+    flush(); // nothing more is recorded for a while: a run killed later keeps its trace
   }
 
   const moduleFrame = new Frame('<module>', 0);

@@ -221,8 +221,11 @@ function runJob(line, done) {
     try {
       syncPart(() => vm.runInContext(`globalThis[${JSON.stringify(entry)}]()`, context, { timeout, filename: 'worker-entry' }));
     } catch {
+      // As from a fresh process killed at its timeout: the output and the
+      // trace so far (no END record).
+      try { api.flush(); } catch { /* the trace stops where it stopped */ }
       current = null;
-      return done({ timedOut: true });
+      return done({ timedOut: true, stdout: run.out.join(''), stderr: run.err.join(''), channel: run.channel.join('') });
     }
   }
   {

@@ -440,6 +440,7 @@ class Tracer:
         once it is false, a probe costs one builtin load."""
         self.capped = True
         self.channel.write(["L", "events"])
+        self.channel.flush()  # nothing more is recorded for a while: a run killed later keeps its trace
         builtins.__ctt__ = False
         builtins.__cte__, builtins.__ctx__ = self._capped_hooks()
 
