@@ -101,6 +101,12 @@ describe('warm JavaScript worker', () => {
     expect(events(warmRun.result.channel)).toHaveLength(50);
     expect(events(warmRun.result.channel)).toEqual(events(freshRun.result.channel));
     expect(warmRun.result.channel_check).toBe('absent');
+    // An endless setInterval: the worker stops it at the time limit itself.
+    const interval = await runThrough(warm, 'let n = 0;\nsetInterval(() => { n++; if (n === 3) console.log("three"); }, 5);\n', { limits });
+    expect(interval.result.js_worker).toBeDefined();
+    expect(interval.result.status).toBe('timeout');
+    expect(interval.result.stdout).toBe('three\n');
+    expect(events(interval.result.channel).length).toBeGreaterThan(3);
   });
 
   it('what the worker cannot reproduce runs in a fresh process (node\'s own error output and exit status)', async () => {

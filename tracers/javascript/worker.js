@@ -18,7 +18,8 @@
  * whose stack trace node prints; a failing exit status; an unsupported
  * module or API; output past the file-size limit) ends the run with
  * `fallback`: the executor runs the program again in a fresh process.
- * A synchronous infinite loop is stopped by vm's timeout; the executor's
+ * A synchronous infinite loop is stopped by vm's timeout, endless timers by the
+ * worker's own clock (both return the output and trace so far); the executor's
  * wall clock covers the rest and replaces the worker.
  */
 const fs = require('node:fs');
@@ -74,6 +75,7 @@ function runJob(line, done) {
     timers: new Map(), // id -> {handle, kind, ref}
   };
   const cpu0 = process.cpuUsage();
+  const started = performance.now();
   const flag = (reason) => { if (run.fallback === null) run.fallback = String(reason).slice(0, 200); };
   current = flag;
 
@@ -202,6 +204,13 @@ function runJob(line, done) {
     }
   };
 
+  /** As from a fresh process killed at its timeout: the output and the trace so far (no END record). */
+  const stopAtTimeout = () => {
+    try { api.flush(); } catch { /* the trace stops where it stopped */ }
+    current = null;
+    return done({ timedOut: true, stdout: run.out.join(''), stderr: run.err.join(''), channel: run.channel.join('') });
+  };
+
   let program;
   try {
     vm.compileFunction(job.source, [], { filename: FILENAME, parsingContext: context });
@@ -221,11 +230,7 @@ function runJob(line, done) {
     try {
       syncPart(() => vm.runInContext(`globalThis[${JSON.stringify(entry)}]()`, context, { timeout, filename: 'worker-entry' }));
     } catch {
-      // As from a fresh process killed at its timeout: the output and the
-      // trace so far (no END record).
-      try { api.flush(); } catch { /* the trace stops where it stopped */ }
-      current = null;
-      return done({ timedOut: true, stdout: run.out.join(''), stderr: run.err.join(''), channel: run.channel.join('') });
+      return stopAtTimeout();
     }
   }
   {
@@ -247,6 +252,12 @@ function runJob(line, done) {
     // Done when the run has no referenced timer left (ticks and microtasks have
     // drained by the time an immediate runs); a fallback ends it early.
     const check = () => {
+      // Timers still firing at the time limit (an endless setInterval):
+      // stop here rather than be killed with the worker.
+      if (performance.now() - started >= timeout) {
+        for (const id of [...run.timers.keys()]) cancel(id);
+        return stopAtTimeout();
+      }
       let pending = false;
       for (const entry of run.timers.values()) if (entry.ref) { pending = true; break; }
       if (!pending || run.fallback !== null || run.exitCode !== null) {
