@@ -10,7 +10,10 @@
  *      untraced in the same runner, with the default event cap and with none.
  *   4. Peak RSS of `build` over a generated 100,000-rollout file.
  *
- * Options: --quick (smaller samples), --only python|javascript|loops|rss.
+ * Throughput comparisons run in 3 rounds, each with a fresh Tracer (cold
+ * instrumentation and compile caches), and report the median round.
+ *
+ * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -101,40 +104,71 @@ function report(line: string): void {
   console.log(line);
 }
 
-async function benchPython(tracer: Tracer, python: string): Promise<void> {
-  const problems = corpus('cruxeval.jsonl').slice(0, quick ? 200 : 800);
-  const runs: Run[] = problems.map((p) => ({ id: p.id, language: 'python', code: p.code, input: { kind: 'call', call: p.input_call } }));
-  await tracer.trace(runs[0]); // warm up the executors
-  const [traced, tracedCpu] = await cpuTimed(() => throughput(runs, (r) => tracer.trace(r)));
-  const plain = await throughput(runs, (r) => tracer.trace(r, 'plain'));
-  // The reference approach: a temp file per run, a fresh interpreter, locals at the end.
-  const dir = mkdtempSync(join(tmpdir(), 'ct-ref-'));
-  const [reference, referenceCpu] = await cpuTimed(() => throughput(problems.map((p, i) => ({ p, i })), ({ p, i }) => {
-    const file = join(dir, `p${i}.py`);
-    writeFileSync(file, `${p.code}\n__result = ${p.input_call}\nprint(repr(__result))\nprint({k: repr(v) for k, v in list(locals().items()) if not k.startswith('__')})\n`);
-    return spawnOnce(python, [file]);
-  }));
-  rmSync(dir, { recursive: true, force: true });
-  const n = runs.length;
-  report(`python  CRUXEval x${n}: traced ${(n / traced).toFixed(0)} runs/s | reference (fresh python per run) ${(n / reference).toFixed(0)} runs/s | plain warm ${(n / plain).toFixed(0)} runs/s`);
-  report(`python  traced / reference = ${(reference / traced).toFixed(1)}x   traced / plain-warm = ${(plain / traced).toFixed(2)}x the speed`);
-  report(`python  CPU per run (tool + executors + runs | bench + interpreters): traced ${(tracedCpu / n * 1000).toFixed(1)} ms | reference ${(referenceCpu / n * 1000).toFixed(1)} ms = ${(referenceCpu / tracedCpu).toFixed(1)}x less CPU`);
+/** Rounds of each throughput comparison: machine noise moves one round by ±10%. */
+const ROUNDS = quick ? 1 : 3;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const range = (xs: number[], digits = 1) => xs.length > 1 ? ` (rounds: ${xs.map((x) => x.toFixed(digits)).join(', ')})` : '';
+
+/**
+ * A fresh Tracer per round, warmed up on a program outside the corpus: its
+ * instrumentation and compile caches start cold, as for new rollouts.
+ */
+async function freshTracer(language: 'python' | 'javascript'): Promise<Tracer> {
+  const tracer = new Tracer({ jobs: JOBS, limits: { ...DEFAULT_LIMITS, timeout_ms: 60_000, cpu_ms: 60_000 } });
+  const code = language === 'python' ? 'x = 1\n' : 'let x = 1;\n';
+  await Promise.all(Array.from({ length: JOBS }, () => tracer.trace({ id: 'warm-up', language, code, input: { kind: 'stdin', stdin: '' } })));
+  return tracer;
 }
 
-async function benchJavaScript(tracer: Tracer): Promise<void> {
+async function benchPython(python: string): Promise<void> {
+  const problems = corpus('cruxeval.jsonl').slice(0, quick ? 200 : 800);
+  const runs: Run[] = problems.map((p) => ({ id: p.id, language: 'python', code: p.code, input: { kind: 'call', call: p.input_call } }));
+  const n = runs.length;
+  const rows: { traced: number; tracedCpu: number; plain: number; reference: number; referenceCpu: number }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const tracer = await freshTracer('python');
+    const [traced, tracedCpu] = await cpuTimed(() => throughput(runs, (r) => tracer.trace(r)));
+    const plain = await throughput(runs, (r) => tracer.trace(r, 'plain'));
+    tracer.close();
+    // The reference approach: a temp file per run, a fresh interpreter, locals at the end.
+    const dir = mkdtempSync(join(tmpdir(), 'ct-ref-'));
+    const [reference, referenceCpu] = await cpuTimed(() => throughput(problems.map((p, i) => ({ p, i })), ({ p, i }) => {
+      const file = join(dir, `p${i}.py`);
+      writeFileSync(file, `${p.code}\n__result = ${p.input_call}\nprint(repr(__result))\nprint({k: repr(v) for k, v in list(locals().items()) if not k.startswith('__')})\n`);
+      return spawnOnce(python, [file]);
+    }));
+    rmSync(dir, { recursive: true, force: true });
+    rows.push({ traced, tracedCpu, plain, reference, referenceCpu });
+  }
+  const ratios = rows.map((r) => r.reference / r.traced);
+  const cpuRatios = rows.map((r) => r.referenceCpu / r.tracedCpu);
+  const mid = rows[ratios.indexOf(median(ratios))];
+  report(`python  CRUXEval x${n}, median of ${ROUNDS} round(s): traced ${(n / mid.traced).toFixed(0)} runs/s | reference (fresh python per run) ${(n / mid.reference).toFixed(0)} runs/s | plain warm ${(n / mid.plain).toFixed(0)} runs/s`);
+  report(`python  traced / reference = ${median(ratios).toFixed(1)}x${range(ratios)}   traced / plain-warm = ${(mid.plain / mid.traced).toFixed(2)}x the speed`);
+  report(`python  CPU per run (tool + executors + runs | bench + interpreters): traced ${(mid.tracedCpu / n * 1000).toFixed(1)} ms | reference ${(mid.referenceCpu / n * 1000).toFixed(1)} ms = ${median(cpuRatios).toFixed(1)}x less CPU${range(cpuRatios)}`);
+}
+
+async function benchJavaScript(): Promise<void> {
   const problems = corpus('humanevalx_js.jsonl').slice(0, quick ? 40 : 164);
   const runs: Run[] = problems.map((p) => ({ id: p.id, language: 'javascript', code: `${p.solution}\n${p.tests}`, input: { kind: 'stdin', stdin: '' } }));
-  await tracer.trace(runs[0]);
-  const traced = await throughput(runs, (r) => tracer.trace(r));
-  const dir = mkdtempSync(join(tmpdir(), 'ct-js-'));
-  const fresh = await throughput(runs.map((r, i) => ({ r, i })), ({ r, i }) => {
-    const file = join(dir, `p${i}.js`);
-    writeFileSync(file, r.code);
-    return spawnOnce(process.execPath, [file]);
-  });
-  rmSync(dir, { recursive: true, force: true });
   const n = runs.length;
-  report(`js      HumanEval-X x${n}: traced ${(n / traced).toFixed(0)} runs/s | fresh node per run ${(n / fresh).toFixed(0)} runs/s | traced / fresh = ${(fresh / traced).toFixed(1)}x`);
+  const rows: { traced: number; fresh: number }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const tracer = await freshTracer('javascript');
+    const traced = await throughput(runs, (r) => tracer.trace(r));
+    tracer.close();
+    const dir = mkdtempSync(join(tmpdir(), 'ct-js-'));
+    const fresh = await throughput(runs.map((r, i) => ({ r, i })), ({ r, i }) => {
+      const file = join(dir, `p${i}.js`);
+      writeFileSync(file, r.code);
+      return spawnOnce(process.execPath, [file]);
+    });
+    rmSync(dir, { recursive: true, force: true });
+    rows.push({ traced, fresh });
+  }
+  const ratios = rows.map((r) => r.fresh / r.traced);
+  const mid = rows[ratios.indexOf(median(ratios))];
+  report(`js      HumanEval-X x${n}, median of ${ROUNDS} round(s): traced ${(n / mid.traced).toFixed(0)} runs/s | fresh node per run ${(n / mid.fresh).toFixed(0)} runs/s | traced / fresh = ${median(ratios).toFixed(1)}x${range(ratios)}`);
 }
 
 // Each does about 10^6 steps of plain Python when called as f(1000).
@@ -163,7 +197,6 @@ async function benchLoops(capped: Tracer, uncapped: Tracer): Promise<void> {
     ratiosUncapped.push(full / plain);
     report(`loops   ${name.padEnd(22)} plain ${(plain * 1000).toFixed(0)} ms | traced (cap ${DEFAULT_LIMITS.max_events}) ${(traced / plain).toFixed(2)}x | uncapped ${(full / plain).toFixed(2)}x`);
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   report(`loops   median overhead: ${median(ratios).toFixed(2)}x with the default cap, ${median(ratiosUncapped).toFixed(2)}x uncapped`);
 }
 
@@ -196,18 +229,20 @@ async function benchRss(): Promise<void> {
 async function main(): Promise<void> {
   const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
   console.log(`coderl-trace bench: ${JOBS} jobs, ${cpus()[0]?.model ?? 'cpu'}, python ${python}, node ${process.version}${quick ? ' (quick)' : ''}`);
-  const limits: Limits = { ...DEFAULT_LIMITS, timeout_ms: 60_000, cpu_ms: 60_000 };
-  const tracer = new Tracer({ jobs: JOBS, limits });
-  const uncapped = new Tracer({ jobs: 1, limits: { ...limits, max_events: 1_000_000_000 } });
-  try {
-    if (!only || only === 'python') await benchPython(tracer, python);
-    if (!only || only === 'javascript') await benchJavaScript(tracer);
-    if (!only || only === 'loops') await benchLoops(tracer, uncapped);
-    if (!only || only === 'rss') await benchRss();
-  } finally {
-    tracer.close();
-    uncapped.close();
+  if (!only || only === 'python') await benchPython(python);
+  if (!only || only === 'javascript') await benchJavaScript();
+  if (!only || only === 'loops') {
+    const limits: Limits = { ...DEFAULT_LIMITS, timeout_ms: 60_000, cpu_ms: 60_000 };
+    const capped = new Tracer({ jobs: 1, limits });
+    const uncapped = new Tracer({ jobs: 1, limits: { ...limits, max_events: 1_000_000_000 } });
+    try {
+      await benchLoops(capped, uncapped);
+    } finally {
+      capped.close();
+      uncapped.close();
+    }
   }
+  if (!only || only === 'rss') await benchRss();
 }
 
 await main();
