@@ -225,7 +225,6 @@ function createTracer(env) {
           pendingFinals.set(frame.scope, { frame, vars: holdsOnlyStable(frame) ? null : snapshot(frame) });
           return;
         }
-        settle(frame);
         const list = splitNames(names);
         for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
         pendingFinals.set(frame.scope, { frame, vars: snapshot(frame) });

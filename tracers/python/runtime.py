@@ -270,7 +270,7 @@ class Tracer:
         exit keeps the frame's variables as its scope's finals."""
         states, finals, scopes = self.states, self.finals, self.scopes
         encoder, new_frame, snapshot = self.encoder, self._new_frame, self._snapshot
-        headroom = self.recursion.headroom if self.recursion is not None else 0
+        exceeded = self.recursion.exceeded if self.recursion is not None else (lambda stack_depth: False)
 
         def enter(k):
             if encoder.busy:
@@ -283,7 +283,7 @@ class Tracer:
                 new_frame(frame, None)  # walks to the nearest traced frame
                 return
             stack_depth = parent.stack_depth + 1
-            if stack_depth > _real_getrecursionlimit() - headroom:  # RecursionLimit.exceeded
+            if exceeded(stack_depth):
                 new_frame(frame, None)  # raises the plain run's RecursionError
             states[id(frame)] = FrameState(-1, parent.depth + 1, stack_depth)
 
