@@ -58,44 +58,74 @@ function spawnOnce(cmd: string, argv: string[], options: { cwd?: string; input?:
   });
 }
 
+/** Who spent the CPU, by command line (the runs are the fork servers' reaped children). */
+const ROLES = ['tool', 'executors', 'fork servers', 'runs', 'js worker', 'other'] as const;
+type Role = (typeof ROLES)[number];
+interface Usage {
+  cpu: Record<Role, number>;
+  /** Minor page faults of the runs (copy-on-write of the fork server's pages, mostly). */
+  runFaults: number;
+}
+
+function roleOf(pid: number, cmdline: string): Role {
+  if (pid === process.pid) return 'tool';
+  if (cmdline.includes('zygote.py')) return 'fork servers';
+  if (cmdline.includes('executor.py')) return 'executors';
+  if (cmdline.includes('worker.js')) return 'js worker';
+  return 'other';
+}
+
 /**
  * CPU seconds used so far by this process and all its descendants, live
  * (the executors, their zygotes and runs) or exited and waited for (the
  * reference's interpreters): a throughput comparison that other load on the
  * machine does not skew.
  */
-function cpuSeconds(): number {
+function usage(): Usage {
   const tick = 100; // USER_HZ on Linux
   const children = new Map<number, number[]>();
-  const own = new Map<number, number>();
+  const stats = new Map<number, string[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const pid = Number(entry);
-      const ppid = Number(f[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-      // utime, stime, cutime, cstime
-      own.set(pid, (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick);
+      children.set(Number(f[1]), [...(children.get(Number(f[1])) ?? []), pid]);
+      stats.set(pid, [...f, readFileSync(`/proc/${entry}/cmdline`, 'utf8')]);
     } catch {
       // the process ended meanwhile
     }
   }
-  let total = 0;
+  const total: Usage = { cpu: Object.fromEntries(ROLES.map((r) => [r, 0])) as Record<Role, number>, runFaults: 0 };
   const stack = [process.pid];
   while (stack.length > 0) {
     const pid = stack.pop()!;
-    total += own.get(pid) ?? 0;
     stack.push(...(children.get(pid) ?? []));
+    const f = stats.get(pid);
+    if (!f) continue;
+    const role = roleOf(pid, f[f.length - 1]);
+    // utime + stime; cutime + cstime: children that exited and were waited for
+    total.cpu[role] += (Number(f[11]) + Number(f[12])) / tick;
+    total.cpu[role === 'fork servers' ? 'runs' : 'other'] += (Number(f[13]) + Number(f[14])) / tick;
+    if (role === 'fork servers') total.runFaults += Number(f[8]); // cminflt
   }
   return total;
 }
 
-async function cpuTimed(fn: () => Promise<number>): Promise<[number, number]> {
-  const before = cpuSeconds();
+const sum = (u: Usage) => ROLES.reduce((acc, r) => acc + u.cpu[r], 0);
+
+async function cpuTimed(fn: () => Promise<number>): Promise<[number, Usage]> {
+  const before = usage();
   const seconds = await fn();
-  return [seconds, cpuSeconds() - before];
+  const after = usage();
+  const cpu = Object.fromEntries(ROLES.map((r) => [r, after.cpu[r] - before.cpu[r]])) as Record<Role, number>;
+  return [seconds, { cpu, runFaults: after.runFaults - before.runFaults }];
+}
+
+/** "tool 0.8 | executors 0.7 | ..." in ms per run, roles that used any. */
+function breakdown(u: Usage, n: number): string {
+  return ROLES.filter((r) => u.cpu[r] > 0).map((r) => `${r} ${(u.cpu[r] / n * 1000).toFixed(2)}`).join(' | ');
 }
 
 const rows: string[] = [];
@@ -124,7 +154,7 @@ async function benchPython(python: string): Promise<void> {
   const problems = corpus('cruxeval.jsonl').slice(0, quick ? 200 : 800);
   const runs: Run[] = problems.map((p) => ({ id: p.id, language: 'python', code: p.code, input: { kind: 'call', call: p.input_call } }));
   const n = runs.length;
-  const rows: { traced: number; tracedCpu: number; plain: number; reference: number; referenceCpu: number }[] = [];
+  const rows: { traced: number; tracedCpu: Usage; plain: number; reference: number; referenceCpu: Usage }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const tracer = await freshTracer('python');
     const [traced, tracedCpu] = await cpuTimed(() => throughput(runs, (r) => tracer.trace(r)));
@@ -141,34 +171,36 @@ async function benchPython(python: string): Promise<void> {
     rows.push({ traced, tracedCpu, plain, reference, referenceCpu });
   }
   const ratios = rows.map((r) => r.reference / r.traced);
-  const cpuRatios = rows.map((r) => r.referenceCpu / r.tracedCpu);
+  const cpuRatios = rows.map((r) => sum(r.referenceCpu) / sum(r.tracedCpu));
   const mid = rows[ratios.indexOf(median(ratios))];
   report(`python  CRUXEval x${n}, median of ${ROUNDS} round(s): traced ${(n / mid.traced).toFixed(0)} runs/s | reference (fresh python per run) ${(n / mid.reference).toFixed(0)} runs/s | plain warm ${(n / mid.plain).toFixed(0)} runs/s`);
   report(`python  traced / reference = ${median(ratios).toFixed(1)}x${range(ratios)}   traced / plain-warm = ${(mid.plain / mid.traced).toFixed(2)}x the speed`);
-  report(`python  CPU per run (tool + executors + runs | bench + interpreters): traced ${(mid.tracedCpu / n * 1000).toFixed(1)} ms | reference ${(mid.referenceCpu / n * 1000).toFixed(1)} ms = ${median(cpuRatios).toFixed(1)}x less CPU${range(cpuRatios)}`);
+  report(`python  CPU per run (tool + executors + runs | bench + interpreters): traced ${(sum(mid.tracedCpu) / n * 1000).toFixed(1)} ms | reference ${(sum(mid.referenceCpu) / n * 1000).toFixed(1)} ms = ${median(cpuRatios).toFixed(1)}x less CPU${range(cpuRatios)}`);
+  report(`python  traced CPU per run, ms: ${breakdown(mid.tracedCpu, n)}; ${(mid.tracedCpu.runFaults / n).toFixed(0)} page faults per run`);
 }
 
 async function benchJavaScript(): Promise<void> {
   const problems = corpus('humanevalx_js.jsonl').slice(0, quick ? 40 : 164);
   const runs: Run[] = problems.map((p) => ({ id: p.id, language: 'javascript', code: `${p.solution}\n${p.tests}`, input: { kind: 'stdin', stdin: '' } }));
   const n = runs.length;
-  const rows: { traced: number; fresh: number }[] = [];
+  const rows: { traced: number; tracedCpu: Usage; fresh: number; freshCpu: Usage }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const tracer = await freshTracer('javascript');
-    const traced = await throughput(runs, (r) => tracer.trace(r));
+    const [traced, tracedCpu] = await cpuTimed(() => throughput(runs, (r) => tracer.trace(r)));
     tracer.close();
     const dir = mkdtempSync(join(tmpdir(), 'ct-js-'));
-    const fresh = await throughput(runs.map((r, i) => ({ r, i })), ({ r, i }) => {
+    const [fresh, freshCpu] = await cpuTimed(() => throughput(runs.map((r, i) => ({ r, i })), ({ r, i }) => {
       const file = join(dir, `p${i}.js`);
       writeFileSync(file, r.code);
       return spawnOnce(process.execPath, [file]);
-    });
+    }));
     rmSync(dir, { recursive: true, force: true });
-    rows.push({ traced, fresh });
+    rows.push({ traced, tracedCpu, fresh, freshCpu });
   }
   const ratios = rows.map((r) => r.fresh / r.traced);
   const mid = rows[ratios.indexOf(median(ratios))];
   report(`js      HumanEval-X x${n}, median of ${ROUNDS} round(s): traced ${(n / mid.traced).toFixed(0)} runs/s | fresh node per run ${(n / mid.fresh).toFixed(0)} runs/s | traced / fresh = ${median(ratios).toFixed(1)}x${range(ratios)}`);
+  report(`js      CPU per run: traced ${(sum(mid.tracedCpu) / n * 1000).toFixed(1)} ms (${breakdown(mid.tracedCpu, n)}) | fresh node ${(sum(mid.freshCpu) / n * 1000).toFixed(1)} ms`);
 }
 
 // Each does about 10^6 steps of plain Python when called as f(1000).
