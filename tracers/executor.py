@@ -159,9 +159,9 @@ class ForkServer:
     IPC namespaces. Commands on its stdin, one report line per run on its
     stdout."""
 
-    def __init__(self, node, uid, base_dir, file_names, tmp_bytes):
+    def __init__(self, node, uid, base_dir, file_names, tmp_bytes, keep):
         config = {"path": sys.path, "node": node, "uid": uid, "base_dir": base_dir,
-                  "files": file_names, "tmp_bytes": tmp_bytes}
+                  "files": file_names, "tmp_bytes": tmp_bytes, "keep": keep}
         # -S: a small heap (site pulls in whatever .pth files import); the
         # zygote puts back the builtins site adds. Its environment is the
         # runs' scrubbed one from the start.
@@ -232,8 +232,11 @@ class Executor:
         self.tier = config["tier"]
         self.timing = bool(config.get("timing"))
         self.uid = sandbox.sandbox_uid() if self.tier != "rlimits" else None
+        # What the runs must read (interpreters, tracers): kept in view by
+        # every private /tmp when it lives under /tmp.
+        self.keep = sandbox.interpreter_paths(self.node, HERE)
         if self.tier == "namespaces":
-            sandbox.confine_executor(sandbox.interpreter_paths(self.node, HERE))
+            sandbox.confine_executor(self.keep)
         self.base_dir = tempfile.mkdtemp(prefix="coderl-trace-", dir="/tmp")
         # Two file sets, used in turn: the zygote forks the next run (whose
         # program holds its set open, truncated) while the executor still
@@ -273,7 +276,7 @@ class Executor:
                 self.idle_ms = {"idle_zygote": (time.perf_counter() - t0) * 1000}
 
     def _start_zygote(self):
-        self.zygote = ForkServer(self.node, self.uid, self.base_dir, self.file_names, self.tmp_bytes)
+        self.zygote = ForkServer(self.node, self.uid, self.base_dir, self.file_names, self.tmp_bytes, self.keep)
         self.turn = 0
 
     def run_job(self, job):

@@ -145,7 +145,7 @@ class JsWorker:
                 os.set_inheritable(target, True)
             sandbox.close_from(4)
             if self.tier != "rlimits":
-                sandbox.private_run_mounts(RUN_DIR, 1024 * 1024, self.uid)
+                sandbox.private_run_mounts(RUN_DIR, 1024 * 1024, self.uid, sandbox.interpreter_paths(self.node, HERE))
                 pid = os.fork()
                 if pid != 0:
                     for fd in (0, 3):

@@ -163,7 +163,11 @@ def confine_executor(keep_paths):
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     _hide_closed_dirs(keep_paths)
     make_readonly("/")
+    held = hold_tmp_paths(keep_paths)
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700")
+    bind_back(held)
+    for _, fd in held:
+        os.close(fd)
 
 
 def _first_closed_ancestor(path):
@@ -199,6 +203,27 @@ def _hide_closed_dirs(keep_paths):
                 os.makedirs(path, mode=0o755, exist_ok=True)
                 mount("/proc/self/fd/%d" % fd, path, None, MS_BIND | MS_REC)
                 os.close(fd)
+    finally:
+        os.umask(old_umask)
+
+
+def hold_tmp_paths(keep_paths):
+    """The paths the sandbox must read that live under /tmp (a checkout or
+    an interpreter there), held open before a private /tmp covers them:
+    [(path, O_PATH fd)] for bind_back."""
+    return [(p, os.open(p, os.O_PATH)) for p in sorted(set(keep_paths)) if p.startswith("/tmp/")]
+
+
+def bind_back(held):
+    """Into the private /tmp just mounted over them: each held path at its
+    own place, read-only (the covered mount stays attached underneath, so
+    its held fds can still be bound)."""
+    old_umask = os.umask(0o022)
+    try:
+        for path, fd in held:
+            os.makedirs(path, mode=0o755, exist_ok=True)
+            mount("/proc/self/fd/%d" % fd, path, None, MS_BIND | MS_REC)
+            mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     finally:
         os.umask(old_umask)
 
@@ -247,7 +272,9 @@ def bwrap_argv(bwrap, keep_paths):
             argv += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             argv += ["--ro-bind", top, top]
-    made = set(["/"])
+    # The private /tmp first, so that kept paths under /tmp are bound into it.
+    argv += ["--tmpfs", "/tmp"]
+    made = set(["/", "/tmp"])
     for path in sorted(set(keep_paths)):
         if path.startswith(("/usr/", "/etc/")) or not os.path.exists(path):
             continue
@@ -260,7 +287,7 @@ def bwrap_argv(bwrap, keep_paths):
         for d in reversed(chain):
             argv += ["--perms", "0755", "--dir", d]
         argv += ["--ro-bind", path, path]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
     if is_root():
         argv += ["--cap-add", "ALL"]
     return argv
@@ -293,31 +320,36 @@ def enter_run_namespaces():
     return clone(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC)
 
 
-def private_run_mounts(run_dir, tmp_bytes, uid):
-    """In the init (pid 1) of a fresh PID and mount namespace: private /tmp,
-    /dev/shm and /proc; the working directory is a fresh directory on the
-    private /tmp owned by the sandbox uid. Everything vanishes with the
-    namespace."""
+def private_run_mounts(run_dir, tmp_bytes, uid, keep_paths=()):
+    """In the init (pid 1) of a fresh PID and mount namespace: private /tmp
+    (with the kept paths under /tmp bound back), /dev/shm and /proc; the
+    working directory is a fresh directory on the private /tmp owned by the
+    sandbox uid. Everything vanishes with the namespace."""
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # executor gone -> run gone
     flags = MS_NOSUID | MS_NODEV
+    held = hold_tmp_paths(keep_paths)
     mount("tmpfs", "/tmp", "tmpfs", flags, _tmpfs_options(tmp_bytes))
     mount("tmpfs", "/dev/shm", "tmpfs", flags, _tmpfs_options(tmp_bytes))
     mount("proc", "/proc", "proc", flags | MS_NOEXEC)
     os.mkdir(run_dir, 0o700)
     os.chown(run_dir, uid, uid)
+    bind_back(held)
+    for _, fd in held:
+        os.close(fd)
 
 
-def fresh_run_tmp(run_dir, tmp_bytes, uid, replace):
+def fresh_run_tmp(run_dir, tmp_bytes, uid, replace, held=()):
     """In the fork server (pid 1 of its PID namespace), with no run alive:
     a fresh private /tmp and /dev/shm (replace: the last run's, with
-    whatever it wrote, are unmounted first) and the working directory on
-    /tmp, owned by the sandbox uid."""
+    whatever it wrote, are unmounted first), the working directory on /tmp,
+    owned by the sandbox uid, and the held paths bound back (bind_back)."""
     for target in (b"/tmp", b"/dev/shm"):
         if replace:
             umount(target)
         mount("tmpfs", target.decode(), "tmpfs", MS_NOSUID | MS_NODEV, _tmpfs_options(tmp_bytes))
     os.mkdir(run_dir, 0o700)
     os.chown(run_dir, uid, uid)
+    bind_back(held)
 
 
 def resize_run_tmp(tmp_bytes):

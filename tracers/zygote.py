@@ -22,9 +22,10 @@ an earlier job (or its channel seal) in memory.
     python -S -s -B zygote.py CONFIG_JSON    (stdin: commands, stdout: reports)
 
 CONFIG_JSON: {"path": sys.path, "node", "uid", "base_dir", "files": [[stdin,
-stdout, stderr, channel, job] names in base_dir, x2], "tmp_bytes"}: two file
-sets used in turn, so the next program can have its set open (truncated)
-while the executor still reads the last run's.
+stdout, stderr, channel, job] names in base_dir, x2], "tmp_bytes", "keep"}:
+two file sets used in turn, so the next program can have its set open
+(truncated) while the executor still reads the last run's; "keep", the
+paths runs must read (those under /tmp are bound into each run's /tmp).
 """
 
 import gc
@@ -198,6 +199,8 @@ class Zygote:
         # run on, /tmp here is the runs' private tmpfs.
         self.base = os.open(config["base_dir"], os.O_PATH | os.O_DIRECTORY)
         self.last_pid = os.open("/proc/sys/kernel/ns_last_pid", os.O_WRONLY)
+        # Held while /tmp is still the executor's: the runs' /tmp covers it.
+        self.held = sandbox.hold_tmp_paths(config.get("keep", ()))
         self.turn = 0
         self.mounted = False
 
@@ -224,7 +227,7 @@ class Zygote:
         gets pid 2: pids stay deterministic). Returns (go pipe, pid). The
         zygote's own fds 0-4 are taken, so the run's files open above them."""
         sandbox.unshare(sandbox.CLONE_NEWIPC)
-        sandbox.fresh_run_tmp(RUN_DIR, self.tmp_bytes, self.uid, replace=self.mounted)
+        sandbox.fresh_run_tmp(RUN_DIR, self.tmp_bytes, self.uid, replace=self.mounted, held=self.held)
         self.mounted = True
         stdin, stdout, stderr, channel, job = self.files[self.turn]
         write = os.O_WRONLY | os.O_TRUNC | os.O_CREAT
