@@ -255,7 +255,7 @@ class Executor:
         if self.tier != "rlimits":
             self._start_zygote()
         # JavaScript runs the warm worker can reproduce exactly go there (tracers/jsworker.py).
-        self.jsworker = jsworker.JsWorker(self.node, self.tier, self.base_dir, {
+        self.jsworker = jsworker.JsWorker(self.node, self.tier, self.base_dir, self.keep, {
             "classify": classify, "check_channel": check_channel, "tracer_access": tracer_access,
         }) if config.get("js_worker", True) else None
 

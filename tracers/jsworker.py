@@ -98,9 +98,10 @@ def _worker_limits(limits):
 class JsWorker:
     """The executor's warm node worker (started on first use)."""
 
-    def __init__(self, node, tier, base_dir, helpers):
+    def __init__(self, node, tier, base_dir, keep, helpers):
         self.node = node
         self.tier = tier
+        self.keep = keep  # what node must read, kept in view by the worker's private /tmp
         self.uid = WORKER_UID_BASE + os.getpid() if tier != "rlimits" else None
         self.log_path = os.path.join(base_dir, "jsworker.log")
         self.helpers = helpers  # classify, check_channel, tracer_access from the executor
@@ -145,7 +146,7 @@ class JsWorker:
                 os.set_inheritable(target, True)
             sandbox.close_from(4)
             if self.tier != "rlimits":
-                sandbox.private_run_mounts(RUN_DIR, 1024 * 1024, self.uid, sandbox.interpreter_paths(self.node, HERE))
+                sandbox.private_run_mounts(RUN_DIR, 1024 * 1024, self.uid, self.keep)
                 pid = os.fork()
                 if pid != 0:
                     for fd in (0, 3):

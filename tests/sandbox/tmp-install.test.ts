@@ -7,14 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers.js';
 
 let copy = '';
 
 beforeAll(() => {
-  copy = mkdtempSync(path.join(tmpdir(), 'coderl-install-'));
+  copy = mkdtempSync('/tmp/coderl-install-');
   for (const part of ['bin', 'dist', 'tracers', 'package.json']) cpSync(path.join(ROOT, part), path.join(copy, part), { recursive: true });
   // The tool's own dependencies are read by the tool, never by the sandbox.
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
