@@ -16,9 +16,11 @@ import { limitsFromFlags } from '../../dist/src/run/limits.js';
 import { Tracer } from '../../dist/src/trace/tracer.js';
 import type { ExecutorResult, Job } from '../../src/run/executor.js';
 import type { Limits } from '../../src/run/limits.js';
-import { leftoverProcesses } from './helpers.js';
+import { ROOT, leftoverProcesses } from './helpers.js';
 
 const LIMITS = limitsFromFlags({ timeout: '3000', memoryMb: '256', maxOutput: '65536' });
+// A tool installed under /tmp is bound into every run's /tmp (read-only): its top directory is left out of listings.
+const TMP_LISTING = `[p for p in os.listdir("/tmp") if p != ${JSON.stringify(ROOT.startsWith('/tmp/') ? ROOT.split('/')[2] : '')}]`;
 const interpreters = findInterpreters();
 const pool = new ExecutorPool(interpreters, 1);
 const tracer = new Tracer({ jobs: 1, limits: LIMITS });
@@ -91,7 +93,7 @@ describe('runs forked by the fork server', () => {
   });
 
   it('get a private /tmp sized by their own job, fresh every time', async () => {
-    const code = 'import os\ns = os.statvfs("/tmp")\nprint(s.f_blocks * s.f_frsize, os.listdir("/tmp"))\nopen("/tmp/mine", "w").close()\n';
+    const code = `import os\ns = os.statvfs("/tmp")\nprint(s.f_blocks * s.f_frsize, ${TMP_LISTING})\nopen("/tmp/mine", "w").close()\n`;
     // tmpfs size = max(1 MiB, max_file_bytes).
     expect((await run(code, { max_file_bytes: 2 * 1024 * 1024 })).stdout).toBe("2097152 ['run']\n");
     expect((await run(code, { max_file_bytes: 8 * 1024 * 1024 })).stdout).toBe("8388608 ['run']\n");
@@ -101,7 +103,7 @@ describe('runs forked by the fork server', () => {
   it('after a timeout (which replaces the fork server) the next run is pid 2 again', async () => {
     const r = await run('while True:\n    pass\n', { timeout_ms: 300 });
     expect(r.status).toBe('timeout');
-    const next = await run('import os\nprint(os.getpid(), os.listdir("/tmp"))\n');
+    const next = await run(`import os\nprint(os.getpid(), ${TMP_LISTING})\n`);
     expect([next.status, next.stdout]).toEqual(['ok', "2 ['run']\n"]);
   });
 });
