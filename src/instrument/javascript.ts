@@ -154,6 +154,8 @@ class JavaScriptInstrumenter {
   readonly edits = new EditList();
   readonly probes: Probe[] = [];
   readonly scopes: string[] = ['<module>'];
+  /** Where each function and class starts, in order: `expr` skips subtrees without one. */
+  private functionStarts: number[] = [];
 
   // ------------------------------------------------------------ probes
 
@@ -170,6 +172,19 @@ class JavaScriptInstrumenter {
 
   private insertClose(at: number, node: Node, text: string, extra = 0): void {
     this.edits.insert(at, text, -2 * this.depthOf(node) + extra);
+  }
+
+  /** Whether a function or class starts inside node (a binary search, no walk of its subtree). */
+  private holdsFunction(node: Node): boolean {
+    const starts = this.functionStarts;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] < node.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < starts.length && starts[lo] < node.endIndex;
   }
 
   /** Tree depth by node id, memoised: `parent` costs a walk down from the root. */
@@ -192,6 +207,7 @@ class JavaScriptInstrumenter {
   // ------------------------------------------------------------ statements
 
   program(root: Node): string {
+    this.functionStarts = root.descendantsOfType([...FUNCTION_TYPES, ...CLASS_TYPES]).map((n) => n.startIndex).sort((a, b) => a - b);
     const fn: FunctionContext = { scope: '<module>', params: [], varsSeen: [] };
     const statements = statementChildren(root);
     const env = this.block(statements, { fn, visible: [], hidden: new Set() }, directiveEnd(statements));
@@ -386,7 +402,7 @@ class JavaScriptInstrumenter {
 
   /** Find functions and classes inside an expression; `hint` names an anonymous one. */
   private expr(node: Node | null, env: Env, hint: string | null = null): void {
-    if (!node) return;
+    if (!node || !this.holdsFunction(node)) return;
     if (FUNCTION_TYPES.has(node.type)) {
       this.func(node, env.fn, node.childForFieldName('name')?.text ?? hint);
       return;
