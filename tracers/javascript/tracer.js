@@ -51,7 +51,12 @@ function createTracer(env) {
   let lastFlush = nowMs();
 
   function record(rec) {
-    buffer += JSON.stringify(rec) + '\n';
+    recordLine(JSON.stringify(rec));
+  }
+
+  /** Append one record, given as its JSON text. */
+  function recordLine(text) {
+    buffer += text + '\n';
     if (buffer.length >= FLUSH_BYTES || nowMs() - lastFlush >= FLUSH_MS) flush();
   }
 
@@ -144,6 +149,14 @@ function createTracer(env) {
     return list;
   }
 
+  /** The names as JSON object keys ('"a":'), for event lines. */
+  const keysCache = new Map();
+  function jsonKeys(names) {
+    let keys = keysCache.get(names);
+    if (keys === undefined) keysCache.set(names, (keys = splitNames(names).map((name) => JSON.stringify(name) + ':')));
+    return keys;
+  }
+
   /** Values that cannot change without the binding changing: compare by identity. */
   const isArray = Array.isArray;
   const isStable = (v) => v === null || (typeof v !== 'object') || types.isProxy(v);
@@ -189,7 +202,7 @@ function createTracer(env) {
         }
         const vals = frame.vals ?? (frame.vals = new Map());
         const list = splitNames(names);
-        const vars = Object.create(null);
+        let changed = ''; // the event's variables, as the JSON members '"a":{...},"b":{...}'
         for (let i = 0; i < list.length; i++) {
           const name = list[i];
           const v = values[i];
@@ -207,10 +220,12 @@ function createTracer(env) {
             continue;
           }
           vals.set(name, { raw: v, enc, shadow });
-          vars[name] = enc;
+          changed += (changed === '' ? '' : ',') + jsonKeys(names)[i] + JSON.stringify(enc);
         }
         events++;
-        record(['E', id, frameId(frame), vars]);
+        const fid = frameId(frame); // may record the frame's F first
+        // What JSON.stringify(['E', id, fid, vars]) would write, without building vars.
+        recordLine('["E",' + id + ',' + fid + ',{' + changed + '}]');
       } catch { /* never disturb the program */ }
     },
 
