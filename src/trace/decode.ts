@@ -161,5 +161,7 @@ function isValue(v: unknown): v is Value {
 
 function isVariables(v: unknown): v is Variables {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  return Object.values(v as object).every(isValue);
+  // A parsed record: its properties are all its own (for-in allocates no list).
+  for (const name in v) if (!isValue((v as Record<string, unknown>)[name])) return false;
+  return true;
 }
