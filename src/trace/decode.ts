@@ -63,7 +63,7 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
       continue;
     }
     const [tag, a, b, c] = rec as unknown[];
-    if (tag === 'E' && isIndex(a, probes.length) && typeof b === 'number' && frames.has(b) && isVariables(c)) {
+    if (tag === 'E' && isIndex(a, probes.length) && typeof b === 'number' && frames.has(b) && isEventVariables(c)) {
       const frame = frames.get(b)!;
       events.push({ line: probes[a].line, scope: frame.scope, frame: b, depth: frame.depth, vars: c });
     } else if (tag === 'F' && typeof a === 'number' && typeof b === 'string' && typeof c === 'number' && !frames.has(a)) {
@@ -157,6 +157,21 @@ function isIndex(v: unknown, length: number): v is number {
 
 function isValue(v: unknown): v is Value {
   return v !== null && typeof v === 'object' && typeof (v as Value).repr === 'string' && 'json' in (v as object);
+}
+
+/**
+ * An event's variables; a number, boolean or null stands for the value
+ * whose repr is its JSON text (tracers/README.md), and is expanded here.
+ */
+function isEventVariables(v: unknown): v is Variables {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const vars = v as Record<string, unknown>;
+  for (const name in vars) {
+    const value = vars[name];
+    if (typeof value === 'number' || typeof value === 'boolean' || value === null) vars[name] = { repr: JSON.stringify(value), json: value };
+    else if (!isValue(value)) return false;
+  }
+  return true;
 }
 
 function isVariables(v: unknown): v is Variables {

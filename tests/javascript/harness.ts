@@ -99,6 +99,11 @@ export interface Step {
   vars: Record<string, string>;
 }
 
+/** The repr of a value in an E record: a bare number, boolean or null stands for the value whose repr is its JSON text. */
+export function reprOf(value: unknown): string {
+  return value !== null && typeof value === 'object' ? (value as { repr: string }).repr : JSON.stringify(value);
+}
+
 /** Events joined with the probe table: line, scope and the repr of each changed variable. */
 export function steps(result: RunResult): Step[] {
   const probes = result.instrumented?.probes ?? [];
@@ -109,7 +114,7 @@ export function steps(result: RunResult): Step[] {
     if (rec[0] !== 'E') continue;
     const probe = probes[rec[1] as number];
     const vars: Record<string, string> = {};
-    for (const [k, v] of Object.entries(rec[3] as Record<string, { repr: string }>)) vars[k] = v.repr;
+    for (const [k, v] of Object.entries(rec[3] as Record<string, unknown>)) vars[k] = reprOf(v);
     out.push({ line: probe.line, scope: probe.scope, kind: probe.kind, frame: rec[2] as number, vars });
   }
   return out;
@@ -121,7 +126,7 @@ export function finals(result: RunResult): Record<string, Record<string, string>
   for (const rec of result.records) {
     if (rec[0] !== 'X') continue;
     const vars: Record<string, string> = {};
-    for (const [k, v] of Object.entries(rec[3] as Record<string, { repr: string }>)) vars[k] = v.repr;
+    for (const [k, v] of Object.entries(rec[3] as Record<string, unknown>)) vars[k] = reprOf(v);
     out[rec[2] as string] = vars;
   }
   return out;

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunInput } from '../../src/model/run.js';
-import { endRecord, finals, runJs, type RunResult } from './harness.js';
+import { endRecord, finals, reprOf, runJs, type RunResult } from './harness.js';
 
 const SPEC_DIR = resolve(import.meta.dirname, '../../fixtures/javascript/spec');
 
@@ -39,8 +39,8 @@ function stateEvents(result: RunResult): StateEvent[] {
     const probe = probes[rec[1] as number];
     const frame = rec[2] as number;
     const state = { ...(states.get(frame) ?? {}) };
-    const delta = rec[3] as Record<string, { repr: string }>;
-    for (const [k, v] of Object.entries(delta)) state[k] = v.repr;
+    const delta = rec[3] as Record<string, unknown>;
+    for (const [k, v] of Object.entries(delta)) state[k] = reprOf(v);
     states.set(frame, state);
     out.push({ line: probe.line, scope: probe.scope, kind: probe.kind, state, delta: Object.keys(delta) });
   }

@@ -157,6 +157,20 @@ function createTracer(env) {
     return keys;
   }
 
+  /**
+   * An encoded value as an event writes it: a number, boolean or null whose
+   * repr is its own JSON text stands for {repr, json} (most values in long
+   * traces; the decoder expands them), anything else is {repr, json}.
+   */
+  function valueJson(enc) {
+    const json = enc.json;
+    if (typeof json === 'number' || typeof json === 'boolean' || json === null) {
+      const text = JSON.stringify(json);
+      if (text === enc.repr) return text;
+    }
+    return JSON.stringify(enc);
+  }
+
   /** Values that cannot change without the binding changing: compare by identity. */
   const isArray = Array.isArray;
   const isStable = (v) => v === null || (typeof v !== 'object') || types.isProxy(v);
@@ -220,7 +234,7 @@ function createTracer(env) {
             continue;
           }
           vals.set(name, { raw: v, enc, shadow });
-          changed += (changed === '' ? '' : ',') + jsonKeys(names)[i] + JSON.stringify(enc);
+          changed += (changed === '' ? '' : ',') + jsonKeys(names)[i] + valueJson(enc);
         }
         events++;
         const fid = frameId(frame); // may record the frame's F first
