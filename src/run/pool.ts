@@ -81,7 +81,7 @@ export class ExecutorPool {
  * input order, so a slow run (up to its time limit) holds back whatever
  * finished after it: the window must be deep enough to keep every job busy
  * meanwhile (at 4 per job both cores sat idle 15% of the time on
- * HumanEval-X, at 16 7%), and it bounds memory, as at most that many
+ * HumanEval-X, at 16 about 9%), and it bounds memory, as at most that many
  * finished results wait.
  */
 const LOOK_AHEAD_PER_JOB = 16;

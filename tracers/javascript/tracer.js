@@ -238,7 +238,7 @@ function createTracer(env) {
         }
         events++;
         const fid = frameId(frame); // may record the frame's F first
-        // What JSON.stringify(['E', id, fid, vars]) would write, without building vars.
+        // Written directly: no vars object for JSON.stringify to walk (its slow path for null prototypes).
         recordLine('["E",' + id + ',' + fid + ',{' + changed + '}]');
       } catch { /* never disturb the program */ }
     },
