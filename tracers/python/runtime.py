@@ -214,7 +214,6 @@ class Tracer:
         self.max_events = int(limits.get("max_events", 10000))
         self.encoder = Encoder(max_str=int(limits.get("max_value_chars", 500)))
         self.events = 0
-        self.capped = False
         self.states = {}  # id(frame) -> FrameState, removed when the frame exits
         self.next_frame = 0
         self.finals = {}  # scope -> {name: value}, last exit wins
@@ -438,7 +437,6 @@ class Tracer:
         """Stop recording line events but keep the program (and finals) exact.
         The instrumented program guards every line probe with `__ctt__`:
         once it is false, a probe costs one builtin load."""
-        self.capped = True
         self.channel.write(["L", "events"])
         self.channel.flush()  # nothing more is recorded for a while: a run killed later keeps its trace
         builtins.__ctt__ = False
