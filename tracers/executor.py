@@ -16,7 +16,9 @@ answers with one JSON line.
     executor.py CONFIG_JSON             serve jobs on stdin
     executor.py --probe CONFIG_JSON     say which protections work here (doctor)
 
-CONFIG_JSON: {"node": path, "tier": "bwrap" | "namespaces" | "rlimits"}.
+CONFIG_JSON: {"node": path, "tier": "bwrap" | "namespaces" | "rlimits", "cpu":
+slot | null}: with a slot, the executor, its zygote and its runs stay on
+that core of the ones this process may use (the pool gives one per core).
 """
 
 import fcntl
@@ -232,6 +234,10 @@ class Executor:
         self.tier = config["tier"]
         self.timing = bool(config.get("timing"))
         self.uid = sandbox.sandbox_uid() if self.tier != "rlimits" else None
+        if config.get("cpu") is not None:
+            # Before the zygote and the JS worker start: they and every run inherit it.
+            cpus = sorted(os.sched_getaffinity(0))
+            os.sched_setaffinity(0, {cpus[config["cpu"] % len(cpus)]})
         # What the runs must read (interpreters, tracers): kept in view by
         # every private /tmp when it lives under /tmp.
         self.keep = sandbox.interpreter_paths(self.node, HERE)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
@@ -72,7 +72,7 @@ export function registerBuild(program: Command): void {
     .option('--rejects <file>', 'write one JSON line per rejected record, with the reason')
     .option('--stats <file>', 'write the funnel counts as JSON')
     .option('--shard <i/n>', 'process only shard i of n (0-based), e.g. 0/8')
-    .option('-j, --jobs <n>', 'runs in parallel', String(Math.max(1, cpus().length)))
+    .option('-j, --jobs <n>', 'runs in parallel', String(availableParallelism()))
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
     .option('--no-progress', 'no progress line on stderr (it only shows on a terminal anyway)');
   addSandboxOptions(addLimitOptions(cmd))

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { openInput, readJsonl, writeJsonl } from '../jsonl.js';
 import { parseRunRecord, RunRecordError, type Run, type RunInput } from '../model/run.js';
@@ -46,7 +46,7 @@ export function registerTrace(program: Command): void {
     .option('--fn <name>', 'with --code: function (or Solution method) to call with --args')
     .option('--args <json>', 'with --fn: JSON array of arguments', '[]')
     .option('-l, --language <language>', 'python or javascript (default: from the file name or content)')
-    .option('-j, --jobs <n>', 'runs in parallel', String(Math.max(1, cpus().length)))
+    .option('-j, --jobs <n>', 'runs in parallel', String(availableParallelism()))
     .option('--plain', 'run without instrumentation (same sandbox), for comparison')
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
     .option('--timing', 'record each run\'s wall-clock duration_ms (otherwise null, so output is byte-identical)');

@@ -57,6 +57,8 @@ export interface ExecutorOptions {
   launch: string[];
   node: string;
   tier: Tier;
+  /** Keep the executor, its fork server and its runs on the slot-th core this process may use (null: anywhere). */
+  cpu: number | null;
 }
 
 export class Executor {
@@ -66,7 +68,7 @@ export class Executor {
   readonly ready: Promise<void>;
 
   constructor(options: ExecutorOptions) {
-    const config = { node: options.node, tier: options.tier };
+    const config = { node: options.node, tier: options.tier, cpu: options.cpu };
     this.child = spawn(options.launch[0], [...options.launch.slice(1), JSON.stringify(config)], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },

