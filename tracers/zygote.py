@@ -315,6 +315,8 @@ def main(argv):
     # never need to visit (and so copy) those pages. Freed heap pages go back
     # to the system: every page mapped here is copied into each fork's page
     # tables and torn down at its exit.
+    # The runs' hot code specialized once here, not in every run (runtime.warm_up).
+    runtime.warm_up()
     gc.collect()
     gc.freeze()
     sandbox.trim_heap()

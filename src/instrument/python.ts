@@ -279,7 +279,7 @@ class PythonInstrumenter {
    * A one-line body (`def f(x): return x`) moves to a line of its own, so
    * its columns no longer match the original row. A negative-length
    * insertion at column 0 tells the runtime to add them back (see
-   * _remap_positions in tracers/python/runtime.py).
+   * _original_column in tracers/python/runtime.py).
    */
   private markMovedText(text: string): void {
     if (this.movedText.length === 0 || !this.lineMap) return;

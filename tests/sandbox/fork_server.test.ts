@@ -6,7 +6,7 @@
  * `python3 main.py` (checked against one).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,6 +46,19 @@ function plainPython(source: string): string {
       cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What the same plain run writes to stderr, its directory left out of paths. */
+function plainPythonStderr(source: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ct-plain-'));
+  try {
+    writeFileSync(path.join(dir, 'main.py'), source);
+    return spawnSync(interpreters.python, ['main.py'], {
+      cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },
+    }).stderr.replaceAll(`${dir}/`, '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -125,11 +138,13 @@ describe('programs compiled ahead in the executor', () => {
     expect([plain.status, plain.stdout]).toEqual(['ok', expected]);
   });
 
-  it('still print their compile-time warnings, as a plain run does', async () => {
-    const code = 'x = 1\nif x is 1:\n    print("one")\n';
+  it('still print their compile-time warnings, at the lines a plain run names', async () => {
+    // Python 3.8+: `is` with a literal warns at compile time. Inside a
+    // function the instrumented text has the warning two lines further down.
+    const code = 'def f(x):\n    y = x + 1\n    if y is 1:\n        return "one"\n    return "other"\n\nprint(f(0))\n';
     const traced = await tracer.trace({ id: 'warn', language: 'python', code, input: { kind: 'stdin', stdin: '' } });
     expect([traced.status, traced.stdout]).toEqual(['ok', 'one\n']);
-    // Python 3.8+: `is` with a literal warns at compile time.
-    expect(traced.stderr).toMatch(/SyntaxWarning: "is" with a literal/);
+    expect(traced.stderr).toMatch(/main\.py:3: SyntaxWarning: "is" with a literal/);
+    expect(traced.stderr.replaceAll('/tmp/run/', '')).toBe(plainPythonStderr(code));
   });
 });
