@@ -117,6 +117,12 @@ def umount(target):
         _check(_libc.umount2(target, MNT_DETACH), "umount %s" % target.decode())
 
 
+def kill_all():
+    """kill(-1, SIGKILL): from pid 1, every other process of its namespace.
+    0 if it signalled any, -1 if none was left (no exception to raise)."""
+    return _libc.kill(-1, signal.SIGKILL)
+
+
 def prctl(option, value):
     _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl(%d)" % option)
 

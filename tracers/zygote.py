@@ -283,10 +283,8 @@ def reap(pid):
     _, status, usage = os.wait4(pid, 0)
     user, system, rss = usage.ru_utime, usage.ru_stime, usage.ru_maxrss
     while True:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
+        if sandbox.kill_all() != 0:
+            return status, user, system, rss  # nothing left (not even a zombie)
         try:
             _, _, usage = os.wait4(-1, 0)
         except ChildProcessError:
