@@ -98,34 +98,44 @@ COMPILED_CACHE = 256
 def compile_ahead(job):
     """In the executor: the program's code object as runtime.run will
     compile it in the run (same function, same path), marshalled, with its
-    traced flag; cached, as a program usually runs on several inputs. The
-    executor compiles warm; the run would first copy every page of the
-    compiler's objects it touches. None when compiling warns or fails (the
-    run then compiles itself, so the warning or the error reaches its stderr
-    and channel exactly as in a plain run), and when marshal would change
-    the program: a frozenset constant rebuilt by marshal can iterate in
-    another order than the one compile made."""
+    traced flag, and for an input that is a call (`f(1, 2)`) that
+    expression's code object (else None); the program's is cached, as a
+    program usually runs on several inputs. The executor compiles warm; the
+    run would first copy every page of the compiler's objects it touches.
+    None when compiling warns or fails (the run then compiles itself, so the
+    warning or the error reaches its stderr and channel exactly as in a
+    plain run), and when marshal would change the program: a frozenset
+    constant rebuilt by marshal can iterate in another order than the one
+    compile made."""
     if getattr(runtime, "ACCEPTS_COMPILED", False) or not hasattr(runtime, "_compile") \
             or sys.flags.hash_randomization:
         return None
     key = (job["source"], job.get("instrumented"), repr(job.get("line_map")))
-    if key in _compiled:
-        return _compiled[key]
+    if key not in _compiled:
+        if len(_compiled) >= COMPILED_CACHE:
+            del _compiled[next(iter(_compiled))]
+        _compiled[key] = _ahead(lambda: runtime._compile(job, RUN_MAIN))
+    program = _compiled[key]
+    if program is None or job["input"]["kind"] != "call":
+        return program and program + (None,)
+    call = _ahead(lambda: (runtime._compile_call(job["input"]["call"]), None))
+    return None if call is None else program + (call[0],)
+
+
+def _ahead(compile_step):
+    """compile_step() -> (code object, flag), as (marshalled code, flag);
+    None when it warns or fails, or when marshal would change the code."""
     import warnings
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            code, traced = runtime._compile(job, RUN_MAIN)
+            code, flag = compile_step()
             data = marshal.dumps(code)
             same = _iteration_orders(code) == _iteration_orders(marshal.loads(data))
-            compiled = (data, traced) if same and not caught else None
         except Exception:
-            compiled = None
-    if len(_compiled) >= COMPILED_CACHE:
-        del _compiled[next(iter(_compiled))]
-    _compiled[key] = compiled
-    return compiled
+            return None
+    return (data, flag) if same and not caught else None
 
 
 def _iteration_orders(const):
@@ -147,6 +157,9 @@ def use_compiled(compiled):
         return
     code = marshal.loads(compiled[0])
     runtime._compile = lambda job, path: (code, compiled[1])
+    if compiled[2] is not None:
+        call = marshal.loads(compiled[2])
+        runtime._compile_call = lambda text: call
 
 
 def seal_python_channel(seal):

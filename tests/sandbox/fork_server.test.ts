@@ -147,4 +147,20 @@ describe('programs compiled ahead in the executor', () => {
     expect(traced.stderr).toMatch(/main\.py:3: SyntaxWarning: "is" with a literal/);
     expect(traced.stderr.replaceAll('/tmp/run/', '')).toBe(plainPythonStderr(code));
   });
+
+  it('evaluate call inputs as a plain interpreter does, warnings and syntax errors included', async () => {
+    const code = 'def f(x, s=frozenset()):\n    return [x, sorted(s)]\n';
+    const call = async (text: string) => tracer.trace({ id: 'call', language: 'python', code, input: { kind: 'call', call: text } });
+    // The same call evaluated by a plain interpreter, after the program.
+    const plain = (text: string) => plainPythonStderr(`${code}print(repr(eval(compile(${JSON.stringify(text)}, "<call>", "eval"))))\n`);
+    const warned = await call('f(1 is 1)');
+    expect([warned.status, warned.return?.repr]).toEqual(['ok', '[True, []]']);
+    expect(warned.stderr).toBe(plain('f(1 is 1)'));
+    expect(warned.stderr).toMatch(/<call>:1: SyntaxWarning: "is" with a literal/);
+    const sets = await call("f(2, s={'b', 'a', 'c'} | frozenset({'d'}))");
+    expect([sets.status, sets.return?.repr]).toEqual(['ok', "[2, ['a', 'b', 'c', 'd']]"]);
+    const broken = await call('f(1,');
+    expect([broken.status, broken.exception?.type]).toEqual(['runtime_error', 'SyntaxError']);
+    expect(plain('f(1,')).toMatch(/SyntaxError/);
+  });
 });

@@ -621,9 +621,14 @@ def _compile(job, path):
     return compile(source, path, "exec", dont_inherit=True), False
 
 
+def _compile_call(call):
+    """The code of a call input (`f(1, 2)`), evaluated in the program's globals."""
+    return compile(call, "<call>", "eval", dont_inherit=True)
+
+
 def _resolve_entry(globals_, input_):
     if input_["kind"] == "call":
-        return lambda: eval(compile(input_["call"], "<call>", "eval", dont_inherit=True), globals_)
+        return lambda: eval(_compile_call(input_["call"]), globals_)
     name = input_["fn_name"]
     args = input_["args"]
     target = globals_.get(name)
