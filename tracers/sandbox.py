@@ -59,6 +59,7 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 
 MS_RDONLY = 0x1
+M_ARENA_MAX = -8  # mallopt parameter (glibc malloc.h)
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
 MS_NOEXEC = 0x8
@@ -126,6 +127,18 @@ def kill_all():
 
 def prctl(option, value):
     _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl(%d)" % option)
+
+
+def single_malloc_arena():
+    """glibc's malloc gives every new thread an arena of its own, reserving
+    64 MiB of address space each: under RLIMIT_AS a few threads hit the
+    memory limit by reservations alone, and which limit a thread bomb meets
+    first (memory or processes) turned on a few hundred kB of layout. One
+    arena for all threads (mallopt M_ARENA_MAX = 1), set in the fork server,
+    holds for every run forked from it."""
+    mallopt = getattr(_libc, "mallopt", None)
+    if mallopt is not None:
+        mallopt(M_ARENA_MAX, 1)
 
 
 def trim_heap():

@@ -317,6 +317,7 @@ def main(argv):
         sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)  # inherited by every run
         sandbox.mount("proc", "/proc", "proc", sandbox.MS_NOSUID | sandbox.MS_NODEV | sandbox.MS_NOEXEC)
         zygote = Zygote(config)
+        sandbox.single_malloc_arena()
         # Wrapped once here, not in every run.
         seal_python_channel("")
     except Exception as exc:

@@ -113,6 +113,25 @@ describe('runs forked by the fork server', () => {
     expect((await run(code, { max_file_bytes: 8 * 1024 * 1024 })).stdout).toBe("8388608 ['run']\n");
   });
 
+  it('meet the process limit before the memory limit when they start threads (one malloc arena, no 64 MiB reservation per thread)', async () => {
+    const code = [
+      'import resource, threading, time',
+      'def size():',
+      '    return int(open("/proc/self/status").read().split("VmSize:")[1].split()[0])',
+      'before, started = size(), 0',
+      'try:',
+      '    while True:',
+      '        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()',
+      '        started += 1',
+      'except RuntimeError as exc:',
+      '    stack = resource.getrlimit(resource.RLIMIT_STACK)[0] // 1024',
+      '    print(started, (size() - before) // started <= stack + 1024, exc)',
+    ].join('\n');
+    // 16 processes: the program and 15 threads, each costing its stack (8 MiB) of the 256 MiB.
+    const r = await run(code, { max_processes: 16 });
+    expect([r.status, r.stdout]).toEqual(['ok', "15 True can't start new thread\n"]);
+  });
+
   it('after a timeout (which replaces the fork server) the next run is pid 2 again', async () => {
     const r = await run('while True:\n    pass\n', { timeout_ms: 300 });
     expect(r.status).toBe('timeout');
