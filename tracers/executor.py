@@ -49,37 +49,28 @@ RUN_DIR = zygote.RUN_DIR
 OUT_OF_MEMORY = re.compile(r"heap out of memory|out of memory|MemoryError|Cannot allocate memory")
 
 
-def read_capped(path, cap):
+def read_capped(fd, cap):
     """(up to cap bytes of the file, whether it had more). The run is over:
     the file no longer grows."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return b"", False
-    try:
-        want = min(os.fstat(fd).st_size, cap + 1)
-        chunks = []
-        while want > 0:
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            want -= len(chunk)
-    finally:
-        os.close(fd)
+    want = min(os.fstat(fd).st_size, cap + 1)
+    chunks = []
+    while want > 0:
+        chunk = os.pread(fd, want, sum(map(len, chunks)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        want -= len(chunk)
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     return data[:cap], len(data) > cap
 
 
-def write_file(path, data):
+def write_file(fd, data):
     """Rewrite a file in place (a waiting program already holds it open)."""
-    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
+    view = memoryview(data)
+    done = 0
+    while done < len(view):
+        done += os.pwrite(fd, view[done:], done)
+    os.ftruncate(fd, done)
 
 
 def text(data):
@@ -252,6 +243,9 @@ class Executor:
         self.file_sets = [[os.path.join(self.base_dir, name) for name in names] for names in self.file_names]
         for path in self.file_sets[0] + self.file_sets[1]:
             open(path, "wb").close()
+        # Kept open: a run is over when they are read, and its program had no
+        # way to replace them (the zygote truncates the same inodes).
+        self.file_fds = [[os.open(path, os.O_RDWR) for path in paths] for paths in self.file_sets]
         self.turn = 0
         # The size of the runs' private /tmp, /dev/shm: the last job's (a job
         # asking for another one resizes its own).
@@ -271,6 +265,8 @@ class Executor:
         if self.zygote is not None:
             self.zygote.close()
             self.zygote = None
+        for fd in self.file_fds[0] + self.file_fds[1]:
+            os.close(fd)
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
     def idle(self):
@@ -296,11 +292,14 @@ class Executor:
         if self.tier != "rlimits" and self.zygote is None:
             self.idle()
         paths = self.file_sets[self.turn]
+        fds = self.file_fds[self.turn]
         # The program was forked before this seal existed: no run's memory
         # ever holds another's seal.
         seal = secrets.token_hex(16)
         stdin = job["input"].get("stdin", "") if job["input"]["kind"] == "stdin" else ""
-        write_file(paths[0], stdin.encode("utf-8", "surrogatepass"))
+        stdin = stdin.encode("utf-8", "surrogatepass")
+        if stdin or os.fstat(fds[0]).st_size:  # most runs have none, as the last one
+            write_file(fds[0], stdin)
         marks.append(("stdin", time.perf_counter()))
         if self.tier == "rlimits":
             started = time.monotonic()
@@ -314,16 +313,16 @@ class Executor:
             wire["channel_seal"] = seal
             if job["language"] == "python":
                 wire["compiled"] = zygote.compile_ahead(job)
-            write_file(paths[4], marshal.dumps(wire))
+            write_file(fds[4], marshal.dumps(wire))
             marks.append(("job", time.perf_counter()))
             started = time.monotonic()
             status, cpu_ms, max_rss, timed_out = self._run_sandboxed(limits)
         duration_ms = (time.monotonic() - started) * 1000
         marks.append(("run", time.perf_counter()))
         cap = int(limits["max_output_bytes"])
-        stdout, stdout_cut = read_capped(paths[1], cap)
-        stderr, stderr_cut = read_capped(paths[2], cap)
-        channel, channel_cut = read_capped(paths[3], CHANNEL_CAP)
+        stdout, stdout_cut = read_capped(fds[1], cap)
+        stderr, stderr_cut = read_capped(fds[2], cap)
+        channel, channel_cut = read_capped(fds[3], CHANNEL_CAP)
         marks.append(("read", time.perf_counter()))
         verdict, detail, exit_code, sig_name = classify(
             status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, text(stderr))
