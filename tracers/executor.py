@@ -226,9 +226,13 @@ class Executor:
         self.timing = bool(config.get("timing"))
         self.uid = sandbox.sandbox_uid() if self.tier != "rlimits" else None
         if config.get("cpu") is not None:
-            # Before the zygote and the JS worker start: they and every run inherit it.
-            cpus = sorted(os.sched_getaffinity(0))
-            os.sched_setaffinity(0, {cpus[config["cpu"] % len(cpus)]})
+            # Before the zygote and the JS worker start: they and every run
+            # inherit it. Only a speed-up: where it is refused, runs go anywhere.
+            try:
+                cpus = sorted(os.sched_getaffinity(0))
+                os.sched_setaffinity(0, {cpus[config["cpu"] % len(cpus)]})
+            except OSError:
+                pass
         # What the runs must read (interpreters, tracers): kept in view by
         # every private /tmp when it lives under /tmp.
         self.keep = sandbox.interpreter_paths(self.node, HERE)
