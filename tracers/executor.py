@@ -54,12 +54,13 @@ def read_capped(fd, cap):
     the file no longer grows."""
     want = min(os.fstat(fd).st_size, cap + 1)
     chunks = []
-    while want > 0:
-        chunk = os.pread(fd, want, sum(map(len, chunks)))
+    offset = 0
+    while offset < want:
+        chunk = os.pread(fd, want - offset, offset)
         if not chunk:
             break
         chunks.append(chunk)
-        want -= len(chunk)
+        offset += len(chunk)
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     return data[:cap], len(data) > cap
 

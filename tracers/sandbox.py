@@ -59,7 +59,6 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 
 MS_RDONLY = 0x1
-M_ARENA_MAX = -8  # mallopt parameter (glibc malloc.h)
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
 MS_NOEXEC = 0x8
@@ -127,6 +126,9 @@ def kill_all():
 
 def prctl(option, value):
     _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl(%d)" % option)
+
+
+M_ARENA_MAX = -8  # mallopt parameter (glibc malloc.h)
 
 
 def single_malloc_arena():

@@ -116,8 +116,10 @@ def compile_ahead(job):
             del _compiled[next(iter(_compiled))]
         _compiled[key] = _ahead(lambda: runtime._compile(job, RUN_MAIN))
     program = _compiled[key]
-    if program is None or job["input"]["kind"] != "call":
-        return program and program + (None,)
+    if program is None:
+        return None
+    if job["input"]["kind"] != "call":
+        return program + (None,)
     call = _ahead(lambda: (runtime._compile_call(job["input"]["call"]), None))
     return None if call is None else program + (call[0],)
 
@@ -320,6 +322,8 @@ def main(argv):
         sandbox.single_malloc_arena()
         # Wrapped once here, not in every run.
         seal_python_channel("")
+        # The runs' hot code specialized once here, not in every run.
+        runtime.warm_up()
     except Exception as exc:
         os.write(1, ("error %s: %s\n" % (type(exc).__name__, exc)).encode())
         return 1
@@ -327,8 +331,6 @@ def main(argv):
     # never need to visit (and so copy) those pages. Freed heap pages go back
     # to the system: every page mapped here is copied into each fork's page
     # tables and torn down at its exit.
-    # The runs' hot code specialized once here, not in every run (runtime.warm_up).
-    runtime.warm_up()
     gc.collect()
     gc.freeze()
     sandbox.trim_heap()

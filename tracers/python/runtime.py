@@ -450,7 +450,8 @@ def _remap_code(code, line_map, seen=None):
     instruction at its ORIGINAL line and column (and its nested code
     objects likewise), so tracebacks and frame line numbers name the
     user's source. Rewrites the location table (format: CPython's
-    Objects/locations.md) instead of the syntax tree: a third of the cost."""
+    Objects/locations.md): cheaper than remapping every node of a syntax
+    tree and compiling that (0.17 vs 0.24 ms for a corpus program)."""
     seen = {} if seen is None else seen  # instrumented position -> (original line, encoded rest)
     table = bytearray()
     append = table.append
