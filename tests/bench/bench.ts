@@ -153,7 +153,7 @@ async function freshTracer(language: 'python' | 'javascript'): Promise<Tracer> {
 }
 
 /**
- * Untimed passes over the corpus with a throwaway Tracer, so the timed
+ * Untimed passes over the corpus, each with a throwaway Tracer, so the timed
  * rounds measure the tool as it runs in a long build: V8 keeps optimizing
  * the tool's own code (and tree-sitter's wasm) for its first few thousand
  * runs, and in a 2-second round that compiling is a tenth of the tool's
