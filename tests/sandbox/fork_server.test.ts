@@ -6,7 +6,7 @@
  * `python3 main.py` (checked against one).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,28 +37,18 @@ function run(source: string, limits: Partial<Limits> = {}): Promise<ExecutorResu
   return pool.run(job);
 }
 
-/** The same program under a plain interpreter, as `python3 main.py` in an empty directory. */
-function plainPython(source: string): string {
+/**
+ * The same program under a plain interpreter, as `python3 main.py` in an
+ * empty directory: its stdout, and its stderr with that directory left out of paths.
+ */
+function plainPython(source: string): { stdout: string; stderr: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'ct-plain-'));
   try {
     writeFileSync(path.join(dir, 'main.py'), source);
-    return execFileSync(interpreters.python, ['main.py'], {
+    const done = spawnSync(interpreters.python, ['main.py'], {
       cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** What the same plain run writes to stderr, its directory left out of paths. */
-function plainPythonStderr(source: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ct-plain-'));
-  try {
-    writeFileSync(path.join(dir, 'main.py'), source);
-    return spawnSync(interpreters.python, ['main.py'], {
-      cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },
-    }).stderr.replaceAll(`${dir}/`, '');
+    return { stdout: done.stdout, stderr: done.stderr.replaceAll(`${dir}/`, '') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -150,7 +140,7 @@ describe('programs compiled ahead in the executor', () => {
   ].join('\n') + '\n';
 
   it('keep the iteration order of set constants a plain run has, traced and plain', async () => {
-    const expected = plainPython(setOrder);
+    const expected = plainPython(setOrder).stdout;
     const traced = await tracer.trace({ id: 'sets', language: 'python', code: setOrder, input: { kind: 'stdin', stdin: '' } });
     const plain = await tracer.trace({ id: 'sets', language: 'python', code: setOrder, input: { kind: 'stdin', stdin: '' } }, 'plain');
     expect([traced.status, traced.stdout]).toEqual(['ok', expected]);
@@ -164,14 +154,14 @@ describe('programs compiled ahead in the executor', () => {
     const traced = await tracer.trace({ id: 'warn', language: 'python', code, input: { kind: 'stdin', stdin: '' } });
     expect([traced.status, traced.stdout]).toEqual(['ok', 'one\n']);
     expect(traced.stderr).toMatch(/main\.py:3: SyntaxWarning: "is" with a literal/);
-    expect(traced.stderr.replaceAll('/tmp/run/', '')).toBe(plainPythonStderr(code));
+    expect(traced.stderr.replaceAll('/tmp/run/', '')).toBe(plainPython(code).stderr);
   });
 
   it('evaluate call inputs as a plain interpreter does, warnings and syntax errors included', async () => {
     const code = 'def f(x, s=frozenset()):\n    return [x, sorted(s)]\n';
     const call = async (text: string) => tracer.trace({ id: 'call', language: 'python', code, input: { kind: 'call', call: text } });
     // The same call evaluated by a plain interpreter, after the program.
-    const plain = (text: string) => plainPythonStderr(`${code}print(repr(eval(compile(${JSON.stringify(text)}, "<call>", "eval"))))\n`);
+    const plain = (text: string) => plainPython(`${code}print(repr(eval(compile(${JSON.stringify(text)}, "<call>", "eval"))))\n`).stderr;
     const warned = await call('f(1 is 1)');
     expect([warned.status, warned.return?.repr]).toEqual(['ok', '[True, []]']);
     expect(warned.stderr).toBe(plain('f(1 is 1)'));
