@@ -35,7 +35,6 @@ RECYCLE_RUNS = 500
 # (sandbox.UID_BASE + pid), so the worker's threads never count against a
 # run's process limit, and no run can signal it.
 WORKER_UID_BASE = 10_000_000
-WORKER_THREADS = 64
 RESULT_CAP = 256 * 1024 * 1024
 # V8 optimizes a function once it has run this much bytecode (node's default
 # is 67,584). Every run's code, the tracer's included, is new in its fresh
@@ -95,9 +94,11 @@ def eligible(job):
 
 
 def _worker_limits(limits):
-    """The worker's own rlimits: a run's memory, file and fd limits, but no
-    CPU limit (the executor's clock times each run) and room for node's threads."""
-    return dict(limits, cpu_ms=24 * 3600 * 1000, max_processes=WORKER_THREADS,
+    """The worker's own rlimits: a run's memory, process, file and fd limits
+    (node's threads fit in a run's process limit, as in a fresh run), and
+    twice a run's CPU: the worker retires once it has used one run's CPU
+    (worker.js), so every run in it has at least its own CPU limit left."""
+    return dict(limits, cpu_ms=2 * int(limits["cpu_ms"]),
                 max_file_bytes=max(int(limits["max_file_bytes"]), 16 * 1024 * 1024))
 
 
@@ -239,9 +240,10 @@ class JsWorker:
         if answer.get("timedOut"):
             self.stop()
             return self._timeout(job, duration_ms, answer, seal)
-        if answer.get("fallback") is not None:
-            return None
-        return self._result(job, answer, duration_ms, seal)
+        result = None if answer.get("fallback") is not None else self._result(job, answer, duration_ms, seal)
+        if answer.get("retire"):
+            self.stop()
+        return result
 
     def _read_line(self, deadline):
         """One result line; None on timeout, b"" if the worker died."""

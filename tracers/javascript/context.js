@@ -50,7 +50,17 @@ module.exports = function setup(host, load, jobJson) {
 
   // ------------------------------------------------------------- output
 
-  const format = (args) => apply(host.format, undefined, args);
+  // Node's formatter and deep equality live in the worker's realm: they get the program's values
+  // only when they would run none of its code (inert.js); otherwise a fresh node runs the program.
+  const inert = load('inert', () => undefined)(host.types);
+  const format = (args) => {
+    if (!inert.formattable(args)) fallback('formatting would run the program\'s code');
+    return apply(host.format, undefined, args);
+  };
+  const inspect = (value) => {
+    if (!inert.formattable([value])) fallback('formatting would run the program\'s code');
+    return host.inspect(value);
+  };
   const out = (text) => { if (!exiting) host.write(1, text); };
   const err = (text) => { if (!exiting) host.write(2, text); };
 
@@ -60,7 +70,7 @@ module.exports = function setup(host, load, jobJson) {
     debug(...args) { out(format(args) + '\n'); },
     error(...args) { err(format(args) + '\n'); },
     warn(...args) { err(format(args) + '\n'); },
-    dir(value) { out(host.inspect(value) + '\n'); },
+    dir(value) { out(inspect(value) + '\n'); },
     assert(expression, ...args) {
       if (!expression) {
         // As node's Console#assert: the first argument becomes the message, then warn().
@@ -207,14 +217,18 @@ module.exports = function setup(host, load, jobJson) {
     format(...args) { return format(args); },
     inspect(value, options) {
       if (options !== undefined) fallback('util.inspect with options');
-      return host.inspect(value);
+      return inspect(value);
     },
-    isDeepStrictEqual(a, b) { return host.assert('isDeepStrictEqual', a, b) === 'true'; },
+    isDeepStrictEqual(a, b) {
+      if (!inert.comparable('isDeepStrictEqual', [a, b])) fallback('deep equality would run the program\'s code');
+      return host.assert('isDeepStrictEqual', a, b) === 'true';
+    },
   };
 
   function makeAssert() {
     const check = (name) => function (...args) {
       // Only the passing case is reproduced here; a failing assert throws node's own AssertionError in a fresh run.
+      if (!inert.comparable(name, args)) fallback(`assert.${name} would run the program's code`);
       const all = [name];
       for (let i = 0; i < args.length; i++) all[i + 1] = args[i];
       const verdict = apply(host.assert, undefined, all);

@@ -52,7 +52,7 @@ const HARNESS_GLOBALS = GLOBALS.filter((n) => !['console', 'process', 'setTimeou
 const prelude = (names) => `let ${names.map((n) => `${n} = globalThis.${n}`).join(', ')};`;
 
 /** Harness files, compiled once, evaluated in every run's context (one line of prelude, so lines stay). */
-const LIBS = Object.fromEntries(['encode', 'tracer', 'context'].map((name) => {
+const LIBS = Object.fromEntries(['inert', 'encode', 'tracer', 'context'].map((name) => {
   const file = path.join(__dirname, `${name}.js`);
   const wrapped = `(function () { ${prelude(HARNESS_GLOBALS)} return function (exports, require, module) {${fs.readFileSync(file, 'utf8')}\n} })()`;
   return [name, new vm.Script(wrapped, { filename: file })];
@@ -199,7 +199,9 @@ function runJob(line, done) {
       fn();
     } catch (err) {
       if (api.isExit(err)) return;
-      if (err && err.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
+      // Read without running anything the program made (a getter, a Proxy trap).
+      if (!util.types.isProxy(err) && util.types.isNativeError(err) &&
+          Object.getOwnPropertyDescriptor(err, 'code')?.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
       flag('uncaught error');
     }
   };
@@ -244,9 +246,12 @@ function runJob(line, done) {
       if (run.exitCode !== 0 && run.exitCode !== null) flag(`exit status ${run.exitCode}`);
       current = null;
       const cpu = process.cpuUsage(cpu0);
+      const total = process.cpuUsage();
       done({
         stdout: run.out.join(''), stderr: run.err.join(''), channel: run.channel.join(''),
         exit_code: run.exitCode, fallback: run.fallback, cpu_ms: (cpu.user + cpu.system) / 1000,
+        // The worker has twice a run's CPU limit (jsworker.py): past one, the executor replaces it.
+        retire: (total.user + total.system) / 1000 >= Number(limits.cpu_ms ?? 5000),
       });
     };
     // Done when the run has no referenced timer left (ticks and microtasks have
