@@ -244,8 +244,9 @@ module.exports = function setup(host, load, jobJson) {
 
   const modules = { util, assert: makeAssert(), readline, fs };
   const hostUtil = { types: host.types };
-  const encoder = load('encode', (id) => (id === 'node:util' ? hostUtil : id === 'node:events' ? EventEmitter : undefined));
-  const tracerLib = load('tracer', () => undefined);
+  const intrinsics = load('intrinsics', () => undefined);
+  const encoder = load('encode', (id) => (id === 'node:util' ? hostUtil : id === 'node:events' ? EventEmitter : id === './intrinsics.js' ? intrinsics : undefined));
+  const tracerLib = load('tracer', (id) => (id === './intrinsics.js' ? intrinsics : undefined));
   for (const name of ['util', 'assert', 'readline', 'fs']) encoder.tagModule(modules[name], name);
 
   const filename = '/tmp/run/main.js';
@@ -310,17 +311,18 @@ module.exports = function setup(host, load, jobJson) {
     tracer.finish();
   }
 
-  /** Run the compiled program (fn: a function of this context). */
-  function start(fn) {
+  /** Run the compiled program (makeProgram(runtime, moduleFrame) returns it: a function of this context). */
+  function start(makeProgram) {
+    const fn = makeProgram(tracer.runtime, tracer.moduleFrame);
     tracer.markStarted();
-    apply(fn, module.exports, [module.exports, require, module, filename, '/tmp/run', tracer.runtime, tracer.moduleFrame]);
+    apply(fn, module.exports, [module.exports, require, module, filename, '/tmp/run']);
   }
 
   return {
     start,
     /** The worker's entry: globalThis[name]() runs the program once (name removed first). */
     arm(name, makeProgram) {
-      Object.defineProperty(g, name, { configurable: true, value() { delete g[name]; start(makeProgram()); } });
+      Object.defineProperty(g, name, { configurable: true, value() { delete g[name]; start(makeProgram); } });
     },
     fire,
     end,

@@ -28,16 +28,21 @@
  * Caps: strings over maxString chars, collections over maxItems entries, nesting
  * over maxDepth, and a total budget of maxChars repr characters per value
  * (items past the budget become "... N more items"). Every cut sets `cut`.
+ *
+ * Only built-ins saved before the program ran are used (intrinsics.js), so a
+ * program that replaces Map.prototype.get or Array.prototype.push changes
+ * itself, not its record.
  */
 const util = require('node:util');
 const EventEmitter = require('node:events');
+const {
+  ownDesc, getProto, isArray, ObjectKeys: ownKeys, ownSymbols, ObjectIs, ObjectCreate, NumberIsFinite, NumberIsNaN,
+  NumberToString, String, RegExp, WeakMap, Set, MathMin, SetHas, SetAdd, SetDelete, SetClear, WeakMapGet, WeakMapSet,
+  StringSlice, StringIncludes, StringStartsWith, StringIndexOf, StringCharCodeAt, StringPadStart, StringToUpperCase,
+  RegExpExec,
+} = require('./intrinsics.js');
 
-const T = util.types;
-const getProto = Object.getPrototypeOf;
-const ownDesc = Object.getOwnPropertyDescriptor;
-const ownKeys = Object.keys;
-const ownSymbols = Object.getOwnPropertySymbols;
-const isArray = Array.isArray;
+const T = { ...util.types }; // a copy: the program may replace members of util.types
 const ObjectProto = Object.prototype;
 const ErrorProto = Error.prototype;
 const EmitterProto = EventEmitter.prototype;
@@ -80,39 +85,43 @@ const BOXED = [
 ];
 
 const DEFAULTS = { maxDepth: 10, maxItems: 100, maxString: 1000, maxChars: 2000 };
+/** Append without Array.prototype.push (the program may have replaced it). */
+const append = (list, item) => { list[list.length] = item; };
+/** test() without RegExp.prototype.test / exec as the program left them. */
+const matches = (re, s) => RegExpExec(re, s) !== null;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** Objects returned by require() of a built-in module, tagged by the runner. */
 const moduleNames = new WeakMap();
 function tagModule(value, name) {
-  if (value !== null && (typeof value === 'object' || typeof value === 'function')) moduleNames.set(value, name);
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) WeakMapSet(moduleNames, value, name);
 }
 
 function quote(s) {
   let q = "'";
-  if (s.includes("'")) {
-    if (!s.includes('"')) q = '"';
-    else if (!s.includes('`') && !s.includes('${')) q = '`';
+  if (StringIncludes(s, "'")) {
+    if (!StringIncludes(s, '"')) q = '"';
+    else if (!StringIncludes(s, '`') && !StringIncludes(s, '${')) q = '`';
   }
   let out = q;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    const c = StringCharCodeAt(s, i);
     const ch = s[i];
     if (ch === q || ch === '\\') out += '\\' + ch;
-    else if (c < 0x20 || c === 0x7f) out += ESCAPES[c] || '\\x' + c.toString(16).toUpperCase().padStart(2, '0');
+    else if (c < 0x20 || c === 0x7f) out += ESCAPES[c] || '\\x' + StringPadStart(StringToUpperCase(NumberToString(c, 16)), 2, '0');
     else if (c >= 0xd800 && c <= 0xdfff) {
-      const next = s.charCodeAt(i + 1);
+      const next = StringCharCodeAt(s, i + 1);
       if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) { out += ch + s[i + 1]; i++; }
-      else out += '\\u' + c.toString(16).toUpperCase();
+      else out += '\\u' + StringToUpperCase(NumberToString(c, 16));
     } else out += ch;
   }
   return out + q;
 }
-const ESCAPES = { 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
+const ESCAPES = { __proto__: null, 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
 
 function numberValue(n) {
-  if (Object.is(n, -0)) return { repr: '-0', json: { $type: 'float', value: '-0' } };
-  if (Number.isFinite(n)) return { repr: String(n), json: n };
+  if (ObjectIs(n, -0)) return { repr: '-0', json: { $type: 'float', value: '-0' } };
+  if (NumberIsFinite(n)) return { repr: String(n), json: n };
   const text = String(n); // NaN, Infinity, -Infinity
   return { repr: text, json: { $type: 'float', value: text } };
 }
@@ -152,8 +161,8 @@ function functionValue(fn) {
   const named = dataValue(fn, 'name');
   const name = typeof named === 'string' ? named : '';
   let source = '';
-  try { source = call(fnToString, fn).slice(0, 6); } catch { /* revoked or exotic */ }
-  if (source.startsWith('class') && /^class\b/.test(source)) {
+  try { source = StringSlice(call(fnToString, fn), 0, 6); } catch { /* revoked or exotic */ }
+  if (StringStartsWith(source, 'class') && matches(/^class\b/, source)) {
     return { repr: name ? `[class ${name}]` : '[class (anonymous)]', json: { $type: 'class', name } };
   }
   const kind = T.isGeneratorFunction(fn) ? (T.isAsyncFunction(fn) ? 'AsyncGeneratorFunction' : 'GeneratorFunction')
@@ -162,7 +171,7 @@ function functionValue(fn) {
 }
 
 function createEncoder(options = {}) {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = { ...DEFAULTS, ...options }; // (made before the program runs)
   let budget = 0; // repr characters still allowed for the current value
   let cut = false;
   const path = new Set(); // objects on the current path, for cycles
@@ -173,7 +182,7 @@ function createEncoder(options = {}) {
   function str(s) {
     if (s.length <= opts.maxString) return { repr: spend(quote(s)), json: s };
     cut = true;
-    const prefix = s.slice(0, opts.maxString);
+    const prefix = StringSlice(s, 0, opts.maxString);
     return {
       repr: spend(`${quote(prefix)}... ${s.length - opts.maxString} more characters`),
       json: { $type: 'str', prefix, length: s.length },
@@ -201,21 +210,21 @@ function createEncoder(options = {}) {
     const p = primitive(v);
     if (p) { if (typeof v !== 'string') spend(p.repr); return p; }
     if (T.isProxy(v)) return { repr: spend('[Proxy]'), json: { $type: 'proxy' } };
-    const moduleName = moduleNames.get(v);
+    const moduleName = WeakMapGet(moduleNames, v);
     if (moduleName !== undefined) return { repr: spend(`[module ${moduleName}]`), json: { $type: 'module', name: moduleName } };
     if (typeof v === 'function') { const f = functionValue(v); spend(f.repr); return f; }
-    if (path.has(v)) return { repr: spend('[Circular]'), json: { $type: 'cycle' } };
+    if (SetHas(path, v)) return { repr: spend('[Circular]'), json: { $type: 'cycle' } };
     const leaf = leafObject(v);
     if (leaf) { spend(leaf.repr); return leaf; }
     if (depth >= opts.maxDepth) {
       cut = true;
       return { repr: spend(isArray(v) ? '[Array]' : '[Object]'), json: { $type: 'depth' } };
     }
-    path.add(v);
+    SetAdd(path, v);
     try {
       return container(v, depth + 1);
     } finally {
-      path.delete(v);
+      SetDelete(path, v);
     }
   }
 
@@ -223,13 +232,14 @@ function createEncoder(options = {}) {
   function leafObject(v) {
     if (T.isDate(v)) {
       const time = call(dateGetTime, v);
-      if (Number.isNaN(time)) return { repr: 'Invalid Date', json: { $type: 'date', iso: null } };
+      if (NumberIsNaN(time)) return { repr: 'Invalid Date', json: { $type: 'date', iso: null } };
       const iso = call(dateToISO, v);
       return { repr: iso, json: { $type: 'date', iso } };
     }
     if (T.isRegExp(v)) {
       const source = call(regexpSource, v);
-      const flags = REGEXP_FLAGS.filter(([get]) => call(get, v)).map(([, f]) => f).join('');
+      let flags = '';
+      for (let i = 0; i < REGEXP_FLAGS.length; i++) if (call(REGEXP_FLAGS[i][0], v)) flags += REGEXP_FLAGS[i][1];
       return { repr: `/${source}/${flags}`, json: { $type: 'regexp', source, flags } };
     }
     if (T.isNativeError(v) || protoChainHas(v, ErrorProto)) {
@@ -238,7 +248,10 @@ function createEncoder(options = {}) {
       const message = typeof m === 'string' ? m : '';
       return { repr: message ? `[${name}: ${message}]` : `[${name}]`, json: { $type: 'error', name, message } };
     }
-    for (const [test, valueOf, name] of BOXED) {
+    for (let i = 0; i < BOXED.length; i++) {
+      const test = BOXED[i][0];
+      const valueOf = BOXED[i][1];
+      const name = BOXED[i][2];
       if (test(v)) {
         const inner = primitive(call(valueOf, v));
         return { repr: `[${name}: ${inner.repr}]`, json: { $type: 'opaque', name } };
@@ -255,7 +268,8 @@ function createEncoder(options = {}) {
       return { repr: `${name} { byteLength: ${size} }`, json: { $type: 'opaque', name } };
     }
     if (T.isPromise(v) || T.isDataView(v) || T.isWeakRef?.(v) || T.isModuleNamespaceObject(v) ||
-        T.isMapIterator(v) || T.isSetIterator(v) || protoChainHas(v, EmitterProto) || timerProtos.includes(getProto(v))) {
+        T.isMapIterator(v) || T.isSetIterator(v) || protoChainHas(v, EmitterProto) || timerProtos[0] === getProto(v) ||
+        timerProtos[1] === getProto(v)) {
       const name = className(v) ?? 'Object';
       return { repr: `${name} { <opaque> }`, json: { $type: 'opaque', name } };
     }
@@ -281,12 +295,15 @@ function createEncoder(options = {}) {
   /** `... N more items` marker, shared by every collection. */
   function more(count, reprs, json) {
     cut = true;
-    reprs.push(spend(`... ${count} more item${count === 1 ? '' : 's'}`));
-    json.push({ $type: 'more', count });
+    append(reprs, spend(`... ${count} more item${count === 1 ? '' : 's'}`));
+    append(json, { $type: 'more', count });
   }
 
   function wrap(open, reprs, close) {
-    return reprs.length === 0 ? `${open}${close}` : `${open} ${reprs.join(', ')} ${close}`;
+    if (reprs.length === 0) return `${open}${close}`;
+    let inner = reprs[0];
+    for (let i = 1; i < reprs.length; i++) inner += ', ' + reprs[i];
+    return `${open} ${inner} ${close}`;
   }
 
   function arrayValue(arr, depth) {
@@ -296,8 +313,8 @@ function createEncoder(options = {}) {
     let holes = 0;
     const flushHoles = () => {
       if (holes === 0) return;
-      reprs.push(spend(`<${holes} empty item${holes === 1 ? '' : 's'}>`));
-      json.push({ $type: 'hole', count: holes });
+      append(reprs, spend(`<${holes} empty item${holes === 1 ? '' : 's'}>`));
+      append(json, { $type: 'hole', count: holes });
       holes = 0;
     };
     let i = 0;
@@ -306,8 +323,8 @@ function createEncoder(options = {}) {
       if (d === undefined) { holes++; continue; }
       flushHoles();
       const item = 'value' in d ? value(d.value, depth) : accessor(d);
-      reprs.push(item.repr);
-      json.push(item.json);
+      append(reprs, item.repr);
+      append(json, item.json);
     }
     flushHoles();
     if (i < length) more(length - i, reprs, json);
@@ -324,8 +341,8 @@ function createEncoder(options = {}) {
     let i = 0;
     for (; i < length && i < opts.maxItems && !outOfBudget(); i++) {
       const item = value(ta[i], depth); // integer-indexed element: no user code
-      reprs.push(item.repr);
-      items.push(item.json);
+      append(reprs, item.repr);
+      append(items, item.json);
     }
     if (i < length) more(length - i, reprs, items);
     return { repr: wrap(`${cls}(${length}) [`, reprs, ']'), json: { $type: 'typedarray', class: cls, items } };
@@ -342,8 +359,8 @@ function createEncoder(options = {}) {
       if (step.done) break;
       const k = value(step.value[0], depth);
       const val = value(step.value[1], depth);
-      reprs.push(spend(`${k.repr} => ${val.repr}`));
-      entries.push([k.json, val.json]);
+      append(reprs, spend(`${k.repr} => ${val.repr}`));
+      append(entries, [k.json, val.json]);
     }
     if (i < size) more(size - i, reprs, entries);
     return { repr: wrap(`${mapPrefix('Map', m)}(${size}) {`, reprs, '}'), json: { $type: 'map', entries } };
@@ -359,8 +376,8 @@ function createEncoder(options = {}) {
       const step = call(setIterNext, it);
       if (step.done) break;
       const item = value(step.value, depth);
-      reprs.push(item.repr);
-      items.push(item.json);
+      append(reprs, item.repr);
+      append(items, item.json);
     }
     if (i < size) more(size - i, reprs, items);
     return { repr: wrap(`${mapPrefix('Set', s)}(${size}) {`, reprs, '}'), json: { $type: 'set', items } };
@@ -378,7 +395,7 @@ function createEncoder(options = {}) {
 
   function keyRepr(key) {
     if (typeof key === 'symbol') return `[${primitive(key).repr}]`;
-    return IDENTIFIER.test(key) ? key : quote(key);
+    return matches(IDENTIFIER, key) ? key : quote(key);
   }
 
   function objectValue(obj, depth) {
@@ -390,29 +407,31 @@ function createEncoder(options = {}) {
     const keys = ownKeys(obj);
     const symbols = ownSymbols(obj);
     const reprs = [];
-    const attrs = Object.create(null); // a '__proto__' key stays a plain key
+    const attrs = ObjectCreate(null); // a '__proto__' key stays a plain key
     const extra = []; // symbol-keyed entries, kept only in repr
     let tagged = !plain;
     let visited = 0;
     const total = keys.length + symbols.length;
-    for (const key of keys) {
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
       if (visited >= opts.maxItems || outOfBudget()) break;
       visited++;
       const d = ownDesc(obj, key);
       if (d === undefined) continue;
       const item = 'value' in d ? value(d.value, depth) : accessor(d);
-      reprs.push(spend(`${keyRepr(key)}: `) + item.repr);
+      append(reprs, spend(`${keyRepr(key)}: `) + item.repr);
       if (key === '$type') tagged = true;
       attrs[key] = item.json;
     }
-    for (const sym of symbols) {
+    for (let k = 0; k < symbols.length; k++) {
+      const sym = symbols[k];
       if (visited >= opts.maxItems || outOfBudget()) break;
       const d = ownDesc(obj, sym);
       if (d === undefined || !d.enumerable) continue;
       visited++;
       const item = 'value' in d ? value(d.value, depth) : accessor(d);
-      reprs.push(spend(`${keyRepr(sym)}: `) + item.repr);
-      extra.push(item);
+      append(reprs, spend(`${keyRepr(sym)}: `) + item.repr);
+      append(extra, item);
     }
     const rest = [];
     if (visited < total) {
@@ -429,11 +448,11 @@ function createEncoder(options = {}) {
   return function encode(v) {
     budget = opts.maxChars;
     cut = false;
-    path.clear();
+    SetClear(path);
     const out = value(v, 0);
     if (out.repr.length > opts.maxChars + 200) {
       cut = true;
-      out.repr = out.repr.slice(0, opts.maxChars) + '...';
+      out.repr = StringSlice(out.repr, 0, opts.maxChars) + '...';
     }
     return { repr: out.repr, json: out.json, cut };
   };
@@ -454,9 +473,14 @@ function thrownLine(err, file) {
   if (err === null || typeof err !== 'object' || T.isProxy(err)) return null;
   const stack = dataValue(err, 'stack');
   if (typeof stack !== 'string') return null;
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`${escaped}:(\\d+)(?::\\d+)?`).exec(stack);
-  return m ? Number(m[1]) : null;
+  // The innermost `file:line` (file names here hold no pattern characters worth escaping but '.').
+  let at = StringIndexOf(stack, file + ':');
+  if (at < 0) return null;
+  at += file.length + 1;
+  let line = 0;
+  let digits = 0;
+  for (let c = StringCharCodeAt(stack, at); c >= 48 && c <= 57; c = StringCharCodeAt(stack, ++at)) { line = line * 10 + (c - 48); digits++; }
+  return digits > 0 ? line : null;
 }
 
 /**
@@ -467,14 +491,14 @@ function thrownLine(err, file) {
  */
 function arrayShadow(arr, maxItems) {
   if (!isArray(arr) || T.isProxy(arr)) return null;
-  const n = Math.min(arr.length, maxItems);
-  const items = new Array(n);
+  const n = MathMin(arr.length, maxItems);
+  const items = [];
   for (let i = 0; i < n; i++) {
     const d = ownDesc(arr, i);
     if (d === undefined || !('value' in d)) return null;
     const v = d.value;
     if (v !== null && (typeof v === 'object' || typeof v === 'function')) return null;
-    items[i] = v;
+    append(items, v);
   }
   return { proto: getProto(arr), length: arr.length, items };
 }
@@ -485,7 +509,7 @@ function matchesShadow(arr, shadow) {
   const items = shadow.items;
   for (let i = 0; i < items.length; i++) {
     const d = ownDesc(arr, i);
-    if (d === undefined || !('value' in d) || !Object.is(d.value, items[i])) return false;
+    if (d === undefined || !('value' in d) || !ObjectIs(d.value, items[i])) return false;
   }
   return true;
 }

@@ -26,7 +26,7 @@ const vm = require('node:vm');
 const Module = require('node:module');
 const { types } = require('node:util');
 const encoder = require('./encode.js');
-const { createTracer, programOf, PARAMS } = require('./tracer.js');
+const { createTracer, programOf, PARAMS, RUNTIME } = require('./tracer.js');
 
 const CHANNEL_FD = 3;
 
@@ -38,18 +38,24 @@ delete job.channel_seal;
 const filename = path.join(process.cwd(), 'main.js');
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+// Saved before the program runs: it may replace fs.writeSync or Buffer.from in this realm.
+const writeSync = fs.writeSync;
+const bufferFrom = Buffer.from.bind(Buffer);
+const wait = Atomics.wait;
+const { ownDesc } = require('./intrinsics.js');
+
 /** Write all of text to the channel; returns the bytes written. */
 function writeAll(text) {
-  let data = Buffer.from(text);
+  const data = bufferFrom(text, 'utf8');
+  const size = data.length;
   let written = 0;
-  while (data.length > 0) {
+  while (written < size) {
     try {
-      const n = fs.writeSync(CHANNEL_FD, data);
-      written += n;
-      data = data.subarray(n);
+      written += writeSync(CHANNEL_FD, data, written, size - written);
     } catch (err) {
-      if (err.code !== 'EAGAIN') return written; // channel gone: the program must still run unchanged
-      Atomics.wait(sleeper, 0, 0, 1);
+      const code = ownDesc(err, 'code');
+      if (!code || code.value !== 'EAGAIN') return written; // channel gone: the program must still run unchanged
+      wait(sleeper, 0, 0, 1);
     }
   }
   return written;
@@ -74,8 +80,13 @@ process.on('exit', () => tracer.finish());
 
 // ---------------------------------------------------------------- run
 
-function compile(code, params = PARAMS) {
-  return vm.compileFunction(code, params, { filename });
+function compile(code) {
+  return vm.compileFunction(code, PARAMS, { filename });
+}
+
+/** The program's function, inside one that binds the runtime (its first line is line 1 of the file). */
+function compileProgram(code, runtime) {
+  return vm.compileFunction(`return function (${PARAMS.join(', ')}) {\n${code}\n}`, runtime ? RUNTIME : [], { filename, lineOffset: -1 });
 }
 
 function makeModule() {
@@ -100,10 +111,10 @@ function main() {
     tracer.noteException(err, 'compile');
     throw err; // Node prints it and exits 1, like `node main.js` would
   }
-  const { code, params } = programOf(job);
+  const { code, runtime } = programOf(job);
   let fn;
   try {
-    fn = compile(code, params);
+    fn = compileProgram(code, runtime)(tracer.runtime, tracer.moduleFrame);
   } catch (err) {
     tracer.noteException(err, 'call');
     throw err;
@@ -111,7 +122,7 @@ function main() {
   const made = makeModule();
   userModule = made.mod;
   tracer.markStarted();
-  fn.call(userModule.exports, userModule.exports, made.userRequire, userModule, filename, path.dirname(filename), tracer.runtime, tracer.moduleFrame);
+  fn.call(userModule.exports, userModule.exports, made.userRequire, userModule, filename, path.dirname(filename));
 }
 
 main();

@@ -32,6 +32,12 @@
  *   trace up to then.
  */
 
+const {
+  ObjectIs, ObjectCreate, ObjectFreeze, ownDesc, getProto, stringify, JSONParse, MathMin, Map, ReferenceError,
+  MapGet, MapSet, MapDelete, MapValues, MapEntries, MapIteratorNext, MapSize, StringIndexOf, StringSlice, RegExpExec,
+  PromiseThen, apply,
+} = require('./intrinsics.js');
+
 const FLUSH_BYTES = 16 * 1024;
 const FLUSH_MS = 100;
 
@@ -40,9 +46,12 @@ function createTracer(env) {
   const { createEncoder, describeThrown, thrownLine, arrayShadow, matchesShadow, DEFAULTS } = env.encoder;
   const limits = job.limits || {};
   const maxEvents = limits.max_events ?? 10000;
-  const encodeValue = createEncoder({ maxChars: limits.max_value_chars ?? 2000, maxString: Math.min(1000, limits.max_value_chars ?? 2000) });
-  const promiseThen = Promise.prototype.then;
-  const nowMs = env.now || (() => performance.now());
+  const encodeValue = createEncoder({ maxChars: limits.max_value_chars ?? 2000, maxString: MathMin(1000, limits.max_value_chars ?? 2000) });
+  const { isProxy, isPromise } = types; // saved: the program may replace members of util.types
+  const nowMs = env.now || ((now) => () => now())(performance.now.bind(performance));
+  const ObjectProto = Object.prototype;
+  // Call-style arguments, as JSON text now (JSON.parse is saved; the job's own objects may be changed later).
+  const argsJson = job.input && job.input.kind === 'fn' ? stringify(job.input.args) : '[]';
 
   // -------------------------------------------------------------- channel
 
@@ -51,7 +60,7 @@ function createTracer(env) {
   let lastFlush = nowMs();
 
   function record(rec) {
-    recordLine(JSON.stringify(rec));
+    recordLine(stringify(rec));
   }
 
   /** Append one record, given as its JSON text. */
@@ -76,17 +85,21 @@ function createTracer(env) {
   let eventsCapped = false;
   let valueCut = false;
 
-  /** Variables of one call: name -> {raw, enc} (enc null when not encoded since raw changed). */
+  /** Variables of one call: name -> {raw, enc} (enc null when not encoded since raw changed).
+   * Fields are defined, not assigned, so no setter the program put on Object.prototype runs. */
   class Frame {
+    scope;
+    depth;
+    id = -1; // assigned when first written, so ids follow order of appearance
+    vals = null; // a Map, made when first needed (most frames after the cap never need one)
+    lastSeq = -1;
+    // After the event cap: [names, values, names, values...] of the probes
+    // and exit that ran since, oldest first, not yet folded into vals.
+    pending = null;
+    suspendable = false;
     constructor(scope, depth) {
       this.scope = scope;
       this.depth = depth;
-      this.id = -1; // assigned when first written, so ids follow order of appearance
-      this.vals = null; // a Map, made when first needed (most frames after the cap never need one)
-      this.lastSeq = -1;
-      // After the event cap: [names, values, names, values...] of the probes
-      // and exit that ran since, oldest first, not yet folded into vals.
-      this.pending = null;
     }
   }
 
@@ -102,7 +115,8 @@ function createTracer(env) {
     } else if (pending[pending.length - 2] === names) {
       pending[pending.length - 1] = values;
     } else if (pending.length < 16) {
-      pending.push(names, values);
+      pending[pending.length] = names;
+      pending[pending.length] = values;
     } else {
       settle(frame);
       frame.pending = [names, values];
@@ -118,7 +132,10 @@ function createTracer(env) {
         for (let i = 0; i < values.length; i++) if (!isStable(values[i])) return false;
       }
     }
-    if (frame.vals !== null) for (const slot of frame.vals.values()) if (!isStable(slot.raw)) return false;
+    if (frame.vals !== null) {
+      const it = MapValues(frame.vals);
+      for (let step = MapIteratorNext(it); !step.done; step = MapIteratorNext(it)) if (!isStable(step.value.raw)) return false;
+    }
     return true;
   }
 
@@ -143,17 +160,34 @@ function createTracer(env) {
   }
 
   const namesCache = new Map();
+  /** "a,b" -> ['a', 'b'], without String.prototype.split (which the program may have replaced). */
+  function split(names) {
+    const list = [];
+    if (names === '') return list;
+    let from = 0;
+    for (let at = StringIndexOf(names, ','); at >= 0; at = StringIndexOf(names, ',', from)) {
+      list[list.length] = StringSlice(names, from, at);
+      from = at + 1;
+    }
+    list[list.length] = StringSlice(names, from);
+    return list;
+  }
   function splitNames(names) {
-    let list = namesCache.get(names);
-    if (list === undefined) namesCache.set(names, (list = names === '' ? [] : names.split(',')));
+    let list = MapGet(namesCache, names);
+    if (list === undefined) MapSet(namesCache, names, (list = split(names)));
     return list;
   }
 
   /** The names as JSON object keys ('"a":'), for event lines. */
   const keysCache = new Map();
   function jsonKeys(names) {
-    let keys = keysCache.get(names);
-    if (keys === undefined) keysCache.set(names, (keys = splitNames(names).map((name) => JSON.stringify(name) + ':')));
+    let keys = MapGet(keysCache, names);
+    if (keys === undefined) {
+      const list = splitNames(names);
+      keys = [];
+      for (let i = 0; i < list.length; i++) keys[i] = stringify(list[i]) + ':';
+      MapSet(keysCache, names, keys);
+    }
     return keys;
   }
 
@@ -165,15 +199,15 @@ function createTracer(env) {
   function valueJson(enc) {
     const json = enc.json;
     if (typeof json === 'number' || typeof json === 'boolean' || json === null) {
-      const text = JSON.stringify(json);
+      const text = stringify(json);
       if (text === enc.repr) return text;
     }
-    return JSON.stringify(enc);
+    return stringify(enc);
   }
 
   /** Values that cannot change without the binding changing: compare by identity. */
   const isArray = Array.isArray;
-  const isStable = (v) => v === null || (typeof v !== 'object') || types.isProxy(v);
+  const isStable = (v) => v === null || (typeof v !== 'object') || isProxy(v);
 
   function encode(v) {
     const out = encodeValue(v);
@@ -195,7 +229,7 @@ function createTracer(env) {
   let moduleGetter = null;
   const pendingFinals = new Map(); // scope -> {frame, vars | null (encode at end)}
 
-  const runtime = Object.freeze({
+  const runtime = ObjectFreeze({
     /** Frame entry. Suspendable (async/generator) frames do not count toward depth. */
     e(scope, suspendable) {
       const frame = new Frame(scope, liveDepth + 1);
@@ -220,8 +254,8 @@ function createTracer(env) {
         for (let i = 0; i < list.length; i++) {
           const name = list[i];
           const v = values[i];
-          const slot = vals.get(name);
-          if (slot !== undefined && slot.enc !== null && Object.is(slot.raw, v)) {
+          const slot = MapGet(vals, name);
+          if (slot !== undefined && slot.enc !== null && ObjectIs(slot.raw, v)) {
             if (isStable(v)) continue;
             // The same array of primitives, items unchanged: skip encoding it.
             if (slot.shadow !== null && matchesShadow(v, slot.shadow)) continue;
@@ -233,7 +267,7 @@ function createTracer(env) {
             slot.shadow = shadow;
             continue;
           }
-          vals.set(name, { raw: v, enc, shadow });
+          MapSet(vals, name, { raw: v, enc, shadow });
           changed += (changed === '' ? '' : ',') + jsonKeys(names)[i] + valueJson(enc);
         }
         events++;
@@ -251,12 +285,12 @@ function createTracer(env) {
           // Primitives are encoded at the end, and only for the last exit of
           // each scope; objects now, as later code may change them.
           keep(frame, names, values);
-          pendingFinals.set(frame.scope, { frame, vars: holdsOnlyStable(frame) ? null : snapshot(frame) });
+          MapSet(pendingFinals, frame.scope, { frame, vars: holdsOnlyStable(frame) ? null : snapshot(frame) });
           return;
         }
         const list = splitNames(names);
         for (let i = 0; i < list.length; i++) storeRaw(frame, list[i], values[i]);
-        pendingFinals.set(frame.scope, { frame, vars: snapshot(frame) });
+        MapSet(pendingFinals, frame.scope, { frame, vars: snapshot(frame) });
       } catch { /* never disturb the program */ }
     },
 
@@ -272,26 +306,26 @@ function createTracer(env) {
 
     /** Call-style `fn_name` input: a top-level function, else a method of class Solution. */
     fn(topLevel, solution) {
-      const args = JSON.parse(JSON.stringify(job.input.args));
+      const args = JSONParse(argsJson);
       const name = job.input.fn_name;
-      if (typeof topLevel === 'function') return settleReturn(topLevel(...args));
+      if (typeof topLevel === 'function') return settleReturn(apply(topLevel, undefined, args));
       const method = typeof solution === 'function' ? findMethod(solution.prototype, name) : undefined;
       if (typeof method === 'function') {
         const instance = new solution();
-        return settleReturn(method.apply(instance, args));
+        return settleReturn(apply(method, instance, args));
       }
       const exported = env.exportsOf();
       const fromExports = exported !== null && typeof exported === 'object'
-        ? Object.getOwnPropertyDescriptor(exported, name)?.value : undefined;
-      if (typeof fromExports === 'function') return settleReturn(fromExports(...args));
+        ? ownDesc(exported, name)?.value : undefined;
+      if (typeof fromExports === 'function') return settleReturn(apply(fromExports, undefined, args));
       throw new ReferenceError(`${name} is not defined (neither a top-level function nor a method of class Solution)`);
     },
   });
 
   function findMethod(proto, name) {
-    for (let p = proto, hops = 0; p !== null && p !== Object.prototype && hops < 50; p = Object.getPrototypeOf(p), hops++) {
-      if (types.isProxy(p)) return undefined;
-      const d = Object.getOwnPropertyDescriptor(p, name);
+    for (let p = proto, hops = 0; p !== null && p !== ObjectProto && hops < 50; p = getProto(p), hops++) {
+      if (isProxy(p)) return undefined;
+      const d = ownDesc(p, name);
       if (d) return d.value;
     }
     return undefined;
@@ -299,18 +333,21 @@ function createTracer(env) {
 
   function storeRaw(frame, name, v) {
     if (frame.vals === null) frame.vals = new Map();
-    const slot = frame.vals.get(name);
-    if (slot === undefined) frame.vals.set(name, { raw: v, enc: null, shadow: null });
-    else if (!(Object.is(slot.raw, v) && isStable(v))) { slot.raw = v; slot.enc = null; slot.shadow = null; }
+    const slot = MapGet(frame.vals, name);
+    if (slot === undefined) MapSet(frame.vals, name, { raw: v, enc: null, shadow: null });
+    else if (!(ObjectIs(slot.raw, v) && isStable(v))) { slot.raw = v; slot.enc = null; slot.shadow = null; }
   }
 
   /** Full variables of a frame now; reuses encodings no later probe could have made stale. */
   function snapshot(frame) {
     settle(frame);
     const fresh = frame.lastSeq === seq;
-    const vars = Object.create(null);
+    const vars = ObjectCreate(null);
     if (frame.vals === null) return vars;
-    for (const [name, slot] of frame.vals) {
+    const it = MapEntries(frame.vals);
+    for (let step = MapIteratorNext(it); !step.done; step = MapIteratorNext(it)) {
+      const name = step.value[0];
+      const slot = step.value[1];
       if (slot.enc === null || !(fresh || isStable(slot.raw))) {
         slot.enc = encode(slot.raw);
         slot.shadow = null;
@@ -321,11 +358,14 @@ function createTracer(env) {
   }
 
   function writePendingFinals() {
-    if (pendingFinals.size === 0) return;
-    const items = [...pendingFinals.values()].filter((item) => item.vars !== null);
-    for (const item of items) {
-      pendingFinals.delete(item.frame.scope);
-      buffer += JSON.stringify(['X', frameIdQuiet(item.frame), item.frame.scope, item.vars]) + '\n';
+    if (MapSize(pendingFinals) === 0) return;
+    const items = [];
+    const it = MapValues(pendingFinals);
+    for (let step = MapIteratorNext(it); !step.done; step = MapIteratorNext(it)) if (step.value.vars !== null) items[items.length] = step.value;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      MapDelete(pendingFinals, item.frame.scope);
+      buffer += stringify(['X', frameIdQuiet(item.frame), item.frame.scope, item.vars]) + '\n';
     }
   }
 
@@ -333,7 +373,7 @@ function createTracer(env) {
   function frameIdQuiet(frame) {
     if (frame.id < 0) {
       frame.id = nextFrameId++;
-      buffer += JSON.stringify(['F', frame.id, frame.scope, frame.depth]) + '\n';
+      buffer += stringify(['F', frame.id, frame.scope, frame.depth]) + '\n';
     }
     return frame.id;
   }
@@ -346,9 +386,9 @@ function createTracer(env) {
   let started = false; // the program's code began to run
 
   function settleReturn(value) {
-    if (types.isPromise(value)) {
+    if (isPromise(value)) {
       // Follow the promise like `await` would; a rejection stays an unhandled rejection.
-      promiseThen.call(value, (v) => { returned = encode(v); }, (err) => { throw err; });
+      PromiseThen(value, (v) => { returned = encode(v); }, (err) => { throw err; });
     } else {
       returned = encode(value);
     }
@@ -357,7 +397,7 @@ function createTracer(env) {
   function noteException(err, phase) {
     try {
       const { type, message } = describeThrown(err, encodeValue);
-      const esm = phase === 'compile' && /import statement outside a module|^Unexpected token 'export'/.test(message);
+      const esm = phase === 'compile' && RegExpExec(/import statement outside a module|^Unexpected token 'export'/, message) !== null;
       exception = {
         type,
         message: esm ? `ES module syntax is not supported: ${message}` : message,
@@ -380,12 +420,12 @@ function createTracer(env) {
     ended = true;
     try {
       if (job.mode === 'trace' && started) finishModule();
-      for (const item of pendingFinals.values()) if (item.vars === null) item.vars = snapshot(item.frame);
+      const it = MapValues(pendingFinals);
+      for (let step = MapIteratorNext(it); !step.done; step = MapIteratorNext(it)) if (step.value.vars === null) step.value.vars = snapshot(step.value.frame);
       writePendingFinals();
       flush();
-      const end = { return: returned, exception, events };
-      if (seal !== null) Object.assign(end, { seal, bytes: written });
-      buffer += JSON.stringify(['END', end]) + '\n';
+      const end = seal !== null ? { return: returned, exception, events, seal, bytes: written } : { return: returned, exception, events };
+      buffer += stringify(['END', end]) + '\n';
     } catch { /* keep the exit code of the program */ }
     flush();
   }
@@ -398,7 +438,7 @@ function createTracer(env) {
       for (let i = 0; i < list.length; i++) storeRaw(moduleFrame, list[i], values[i]);
     }
     moduleFrame.lastSeq = -1; // the event loop may have changed anything since
-    pendingFinals.set('<module>', { frame: moduleFrame, vars: snapshot(moduleFrame) });
+    MapSet(pendingFinals, '<module>', { frame: moduleFrame, vars: snapshot(moduleFrame) });
   }
 
   return {
@@ -413,7 +453,10 @@ function createTracer(env) {
   };
 }
 
-const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', '__ct$', '__ct$f'];
+// The program sees node's own CommonJS wrapper: these five parameters, an `arguments` of five. The
+// tracer's runtime (`__ct$`, `__ct$f`), when the code uses it, is a binding of an enclosing function.
+const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
+const RUNTIME = ['__ct$', '__ct$f'];
 
 /** Code appended to the program for call-style inputs. */
 function entryEpilogue(input) {
@@ -424,15 +467,11 @@ function entryEpilogue(input) {
   return `\n;__ct$.fn(${read(name)},${read('Solution')});`;
 }
 
-/** What runs and with which wrapper parameters (untraced code sees exactly the CommonJS wrapper,
- * plus `__ct$` when a call-style entry needs it). */
+/** What runs, and whether it needs the runtime (traced code, a call-style entry). */
 function programOf(job) {
   const traced = job.mode === 'trace' && typeof job.instrumented === 'string';
   const epilogue = entryEpilogue(job.input);
-  return {
-    code: (traced ? job.instrumented : job.source) + epilogue,
-    params: traced || epilogue ? PARAMS : PARAMS.slice(0, 5),
-  };
+  return { code: (traced ? job.instrumented : job.source) + epilogue, runtime: traced || epilogue !== '' };
 }
 
-module.exports = { createTracer, programOf, PARAMS };
+module.exports = { createTracer, programOf, PARAMS, RUNTIME };

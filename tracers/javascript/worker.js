@@ -28,6 +28,8 @@ const vm = require('node:vm');
 const util = require('node:util');
 const assert = require('node:assert');
 
+const { PARAMS, RUNTIME } = require('./tracer.js');
+
 const RESULT_FD = 3;
 const FILENAME = '/tmp/run/main.js';
 // What the fresh harness's process.argv looks like (node runner.js job.json).
@@ -52,7 +54,7 @@ const HARNESS_GLOBALS = GLOBALS.filter((n) => !['console', 'process', 'setTimeou
 const prelude = (names) => `let ${names.map((n) => `${n} = globalThis.${n}`).join(', ')};`;
 
 /** Harness files, compiled once, evaluated in every run's context (one line of prelude, so lines stay). */
-const LIBS = Object.fromEntries(['inert', 'encode', 'tracer', 'context'].map((name) => {
+const LIBS = Object.fromEntries(['intrinsics', 'inert', 'encode', 'tracer', 'context'].map((name) => {
   const file = path.join(__dirname, `${name}.js`);
   const wrapped = `(function () { ${prelude(HARNESS_GLOBALS)} return function (exports, require, module) {${fs.readFileSync(file, 'utf8')}\n} })()`;
   return [name, new vm.Script(wrapped, { filename: file })];
@@ -216,10 +218,10 @@ function runJob(line, done) {
   let program;
   try {
     vm.compileFunction(job.source, [], { filename: FILENAME, parsingContext: context });
-    const { code, params } = api.programOf();
-    vm.compileFunction(code, params, { filename: FILENAME, parsingContext: context });
-    // The same function, compiled inside a scope holding the globals (made when it starts).
-    program = vm.compileFunction(`${PROGRAM_PRELUDE} return function (${params.join(', ')}) {${code}\n}`, [],
+    const { code, runtime } = api.programOf();
+    vm.compileFunction(code, PARAMS, { filename: FILENAME, parsingContext: context });
+    // The same function, compiled inside a scope holding the globals (made when it starts) and the runtime.
+    program = vm.compileFunction(`${PROGRAM_PRELUDE} return function (${PARAMS.join(', ')}) {${code}\n}`, runtime ? RUNTIME : [],
       { filename: FILENAME, parsingContext: context });
   } catch {
     flag('does not compile'); // node's own SyntaxError report comes from a fresh run
