@@ -61,8 +61,9 @@ module.exports = function setup(host, load, jobJson) {
     if (!inert.formattable([value])) fallback('formatting would run the program\'s code');
     return host.inspect(value);
   };
-  const out = (text) => { if (!exiting) host.write(1, text); };
-  const err = (text) => { if (!exiting) host.write(2, text); };
+  // Past the file-size limit the run stops here (a fresh node reproduces how it ends).
+  const out = (text) => { if (!exiting && !host.write(1, text)) fallback('stdout past the file size limit'); };
+  const err = (text) => { if (!exiting && !host.write(2, text)) fallback('stderr past the file size limit'); };
 
   const console = {
     log(...args) { out(format(args) + '\n'); },

@@ -30,6 +30,16 @@ const { createTracer, programOf, PARAMS, RUNTIME } = require('./tracer.js');
 
 const CHANNEL_FD = 3;
 
+// Node ignores SIGXFSZ, so a write past the file-size limit fails (EFBIG) and a
+// program printing in a loop goes on until its timeout, with console.log
+// dropping the errors. libuv restores the default action when the last
+// listener goes: the run then ends at the limit as any other would (output_limit).
+{
+  const nothing = () => {};
+  process.on('SIGXFSZ', nothing);
+  process.removeListener('SIGXFSZ', nothing);
+}
+
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 // The job holds the channel seal: gone from disk before the program runs.
 try { fs.unlinkSync(process.argv[2]); } catch { /* already gone */ }

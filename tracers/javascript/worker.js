@@ -71,6 +71,8 @@ function runJob(line, done) {
   delete job.channel_seal;
   const limits = job.limits || {};
   const fileCap = Number(limits.max_file_bytes ?? 1048576);
+  // Output past max_output_bytes is counted, not kept: the executor keeps that much and reports output_limit.
+  const outputCap = Number(limits.max_output_bytes ?? 1048576);
   const run = {
     out: [], err: [], outBytes: 0, errBytes: 0, channel: [], channelBytes: 0,
     fallback: null, exitCode: null, sealed: false,
@@ -81,20 +83,19 @@ function runJob(line, done) {
   const flag = (reason) => { if (run.fallback === null) run.fallback = String(reason).slice(0, 200); };
   current = flag;
 
+  /** Keep output; false once past the file-size limit (the run then goes to a fresh node, which stops there). */
   const write = (fd, text) => {
-    if (typeof text !== 'string' || run.exitCode !== null) return;
+    if (typeof text !== 'string' || run.exitCode !== null) return true;
+    const bytes = Buffer.byteLength(text);
+    const before = fd === 1 ? run.outBytes : run.errBytes;
+    if (fd === 1) run.outBytes += bytes;
+    else run.errBytes += bytes;
+    if (before + bytes > fileCap) { flag(`${fd === 1 ? 'stdout' : 'stderr'} past the file size limit`); return false; }
+    if (before > outputCap) return true; // counted, not kept
     // A stack trace names the worker's frames, not a fresh process's.
     if (text.includes('\n    at ')) flag('stack trace in the output');
-    const bytes = Buffer.byteLength(text);
-    if (fd === 1) {
-      run.outBytes += bytes;
-      if (run.outBytes > fileCap) return flag('stdout past the file size limit');
-      run.out.push(text);
-    } else {
-      run.errBytes += bytes;
-      if (run.errBytes > fileCap) return flag('stderr past the file size limit');
-      run.err.push(text);
-    }
+    (fd === 1 ? run.out : run.err).push(text);
+    return true;
   };
 
   // ---------------------------------------------------------- timers
@@ -151,7 +152,7 @@ function runJob(line, done) {
     try { return fn(...args); } catch { flag('worker capability failed'); return otherwise; }
   };
   const host = Object.freeze({
-    write: guard(write),
+    write: guard(write, false),
     channel: guard((text) => {
       if (typeof text !== 'string' || run.sealed) return 0;
       const bytes = Buffer.byteLength(text);

@@ -1,0 +1,46 @@
+/**
+ * A JavaScript program that floods stdout (issue 14.5) ends as `output_limit`
+ * promptly, with the first max_output_bytes of its output kept, on both
+ * paths (the warm worker and a fresh node), traced and plain.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestExecutor, runThrough } from './warm.js';
+
+// 200 MB through console.log, then through process.stdout.write.
+const FLOODS = {
+  'console.log': "const line = 'x'.repeat(999);\nfor (let i = 0; i < 200000; i++) console.log(line);\n",
+  'stdout.write': "const chunk = 'y'.repeat(1 << 20);\nfor (let i = 0; i < 200; i++) process.stdout.write(chunk);\n",
+};
+
+let warm: TestExecutor;
+let fresh: TestExecutor;
+
+beforeAll(async () => {
+  warm = new TestExecutor();
+  fresh = new TestExecutor({ jsWorker: false });
+  await Promise.all([warm.ready, fresh.ready]);
+});
+
+afterAll(() => {
+  warm?.close();
+  fresh?.close();
+});
+
+describe('JavaScript output floods (issue 14.5)', () => {
+  for (const path of ['warm', 'fresh'] as const) {
+    for (const [name, source] of Object.entries(FLOODS)) {
+      it(`${name}: output_limit with the first bytes kept (${path})`, async () => {
+        const cap = 65536;
+        const { result } = await runThrough(path === 'warm' ? warm : fresh, source, {
+          mode: 'plain', limits: { max_output_bytes: cap, timeout_ms: 10000, cpu_ms: 10000 },
+        });
+        expect(result.status).toBe('output_limit');
+        expect(result.stdout_truncated).toBe(true);
+        const unit = name === 'console.log' ? 'x'.repeat(999) + '\n' : 'y';
+        expect(result.stdout).toBe(unit.repeat(Math.ceil(cap / unit.length)).slice(0, cap));
+        // Promptly: far from the 10 s limit (node writes 200 MB to a file in well under that).
+        expect(result.duration_ms).toBeLessThan(8000);
+      });
+    }
+  }
+});
