@@ -37,7 +37,7 @@ const util = require('node:util');
 const EventEmitter = require('node:events');
 const {
   ownDesc, getProto, isArray, ObjectKeys: ownKeys, ownSymbols, ObjectIs, ObjectCreate, NumberIsFinite, NumberIsNaN,
-  NumberToString, String, RegExp, WeakMap, Set, MathMin, SetHas, SetAdd, SetDelete, SetClear, WeakMapGet, WeakMapSet,
+  NumberToString, BigIntToString, String, RegExp, WeakMap, Set, MathMin, SetHas, SetAdd, SetDelete, SetClear, WeakMapGet, WeakMapSet,
   StringSlice, StringIncludes, StringStartsWith, StringIndexOf, StringCharCodeAt, StringPadStart, StringToUpperCase,
   RegExpExec,
 } = require('./intrinsics.js');
@@ -85,6 +85,8 @@ const BOXED = [
 ];
 
 const DEFAULTS = { maxDepth: 10, maxItems: 100, maxString: 1000, maxChars: 2000 };
+/** Longer strings are recorded by length alone (see str). */
+const HUGE_STRING = 1 << 24;
 /** Append without Array.prototype.push (the program may have replaced it). */
 const append = (list, item) => { list[list.length] = item; };
 /** test() without RegExp.prototype.test / exec as the program left them. */
@@ -182,6 +184,11 @@ function createEncoder(options = {}) {
   function str(s) {
     if (s.length <= opts.maxString) return { repr: spend(quote(s)), json: s };
     cut = true;
+    if (s.length > HUGE_STRING) {
+      // Reading any character of a string built by concatenation makes V8 copy it whole
+      // (a 256 MB string, traced, would run out of memory where the plain run does not).
+      return { repr: spend(`<string of ${s.length} characters>`), json: { $type: 'str', length: s.length } };
+    }
     const prefix = StringSlice(s, 0, opts.maxString);
     return {
       repr: spend(`${quote(prefix)}... ${s.length - opts.maxString} more characters`),
@@ -189,12 +196,23 @@ function createEncoder(options = {}) {
     };
   }
 
+  /** A BigInt within the string cap in decimal; beyond it, its size in bits (its hex digits cost
+   * linear time, its decimal ones quadratic: 7n ** 2000000n takes seconds to print). */
+  function bigint(v) {
+    const hex = BigIntToString(v < 0n ? -v : v, 16);
+    const bits = hex.length * 4 - (hex[0] === '1' ? 3 : hex[0] < '4' ? 2 : hex[0] < '8' ? 1 : 0);
+    if (bits * 0.30103 < opts.maxString) return { repr: `${v}n`, json: { $type: 'bigint', value: String(v) } };
+    cut = true;
+    const sign = v < 0n ? '-' : '';
+    return { repr: spend(`${sign}<bigint with ${bits} bits>`), json: { $type: 'bigint', bits, negative: v < 0n } };
+  }
+
   function primitive(v) {
     switch (typeof v) {
       case 'undefined': return { repr: 'undefined', json: { $type: 'undefined' } };
       case 'boolean': return { repr: String(v), json: v };
       case 'number': return numberValue(v);
-      case 'bigint': return { repr: `${v}n`, json: { $type: 'bigint', value: String(v) } };
+      case 'bigint': return bigint(v);
       case 'string': return str(v);
       case 'symbol': {
         const description = call(symbolDescription, v);
@@ -514,4 +532,4 @@ function matchesShadow(arr, shadow) {
   return true;
 }
 
-module.exports = { createEncoder, describeThrown, thrownLine, tagModule, quote, arrayShadow, matchesShadow, DEFAULTS };
+module.exports = { createEncoder, describeThrown, thrownLine, tagModule, quote, arrayShadow, matchesShadow, DEFAULTS, HUGE_STRING };

@@ -43,7 +43,9 @@ const FLUSH_MS = 100;
 
 function createTracer(env) {
   const { job, seal, write, types, filename } = env;
-  const { createEncoder, describeThrown, thrownLine, arrayShadow, matchesShadow, DEFAULTS } = env.encoder;
+  const { createEncoder, describeThrown, thrownLine, arrayShadow, matchesShadow, DEFAULTS, HUGE_STRING } = env.encoder;
+  /** Object.is, but two huge strings are never compared by content (V8 would copy both whole). */
+  const same = (a, b) => (typeof a === 'string' && a.length > HUGE_STRING ? false : ObjectIs(a, b));
   const limits = job.limits || {};
   const maxEvents = limits.max_events ?? 10000;
   const encodeValue = createEncoder({ maxChars: limits.max_value_chars ?? 2000, maxString: MathMin(1000, limits.max_value_chars ?? 2000) });
@@ -255,7 +257,7 @@ function createTracer(env) {
           const name = list[i];
           const v = values[i];
           const slot = MapGet(vals, name);
-          if (slot !== undefined && slot.enc !== null && ObjectIs(slot.raw, v)) {
+          if (slot !== undefined && slot.enc !== null && same(slot.raw, v)) {
             if (isStable(v)) continue;
             // The same array of primitives, items unchanged: skip encoding it.
             if (slot.shadow !== null && matchesShadow(v, slot.shadow)) continue;
@@ -335,7 +337,7 @@ function createTracer(env) {
     if (frame.vals === null) frame.vals = new Map();
     const slot = MapGet(frame.vals, name);
     if (slot === undefined) MapSet(frame.vals, name, { raw: v, enc: null, shadow: null });
-    else if (!(ObjectIs(slot.raw, v) && isStable(v))) { slot.raw = v; slot.enc = null; slot.shadow = null; }
+    else if (!(same(slot.raw, v) && isStable(v))) { slot.raw = v; slot.enc = null; slot.shadow = null; }
   }
 
   /** Full variables of a frame now; reuses encodings no later probe could have made stale. */

@@ -94,7 +94,8 @@ function runJob(line, done) {
     if (before > outputCap) return true; // counted, not kept
     // A stack trace names the worker's frames, not a fresh process's.
     if (text.includes('\n    at ')) flag('stack trace in the output');
-    (fd === 1 ? run.out : run.err).push(text);
+    // As node writes it: a lone surrogate becomes U+FFFD (kept as is, the executor would write it as 3 bytes).
+    (fd === 1 ? run.out : run.err).push(text.toWellFormed());
     return true;
   };
 
