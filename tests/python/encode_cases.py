@@ -27,6 +27,7 @@ import sys
 import time
 import types
 
+sys.path.insert(0, __import__("os").path.dirname(sys.argv[1]))  # encode.py imports its sibling modules
 spec = importlib.util.spec_from_file_location("encode", sys.argv[1])
 encode_module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(encode_module)
@@ -304,7 +305,7 @@ class DataPoint:
 
 case("obj_plain", Plain)
 case("obj_many_attrs", lambda: type("Wide", (), {"__init__": lambda self: self.__dict__.update(("a%d" % i, i) for i in range(60))})())
-case("obj_with_repr", lambda: WithRepr([1, "a"]))
+case("obj_with_repr", lambda: WithRepr([1, "a"]), oracle="object")  # its __repr__ is the program's code: never run
 case("obj_raising_repr", RaisingRepr, oracle="object")
 case("obj_looping_repr", LoopingRepr, oracle="object")
 case("obj_counting_loop_repr", CountingLoopRepr, oracle="object")
@@ -314,8 +315,8 @@ case("obj_interrupt_repr", InterruptRepr, oracle="object")
 case("obj_exit_repr", ExitRepr, oracle="object")
 case("obj_memory_repr", MemoryRepr, oracle="object")
 case("obj_nonstr_repr", NonStrRepr, oracle="object")
-case("obj_huge_repr", HugeRepr)
-case("obj_noisy_repr", NoisyRepr, oracle=False)
+case("obj_huge_repr", HugeRepr, oracle="object")
+case("obj_noisy_repr", NoisyRepr, oracle="object")
 case("obj_slots", Slotted)
 case("obj_hostile_attrs", Hostile, oracle=False)
 case("obj_dict_property", DictProperty)
@@ -323,7 +324,7 @@ case("obj_hostile_metaclass", MetaHostile, oracle=False)
 case("obj_linked", lambda: Node(1, Node(2)))
 case("obj_cycle", _cyclic_node)
 case("obj_deep", lambda: Node(0, Node(1, Node(2, Node(3, Node(4, Node(5, Node(6))))))))
-case("list_of_looping", lambda: [LoopingRepr() for _ in range(20)], oracle=False)
+case("list_of_looping", lambda: [LoopingRepr() for _ in range(20)], oracle=False, max_chars=2000)
 case("namedtuple", lambda: Point(1, [2]), literal=False)
 case("dataclass", lambda: DataPoint(1, ["a"]))
 case("exception", lambda: ValueError("bad", 2))
@@ -341,7 +342,7 @@ case("function", lambda: _function)
 case("lambda", lambda: (lambda: 0))
 case("builtin_function", lambda: len)
 case("builtin_method", lambda: [].append)
-case("bound_method", lambda: WithRepr(3).__repr__)
+case("bound_method", lambda: WithRepr(3).__repr__, oracle=False)
 case("class", lambda: Plain)
 case("builtin_class", lambda: int)
 case("module", lambda: math)
@@ -399,6 +400,214 @@ case("sub_float", lambda: HFloat(2.5))
 case("sub_bytes", lambda: HBytes(b"ab"))
 case("sub_list_looping_repr", lambda: LoopList([1, 2]), oracle=False)
 case("list_of_hostiles", lambda: [HList([1]), HStr("s"), HInt(3), HDict({})])
+
+
+# -- one budget for the whole value ---------------------------------------------
+
+sys.set_int_max_str_digits(0) if hasattr(sys, "set_int_max_str_digits") else None
+
+
+def consistent(j, v):
+    """The encoded json shows v exactly, up to its markers (written here from
+    the tag table in tracers/README.md, independently of the encoder)."""
+    if type(j) is dict and j.get("$type") in ("depth", "cycle"):
+        return True
+    if v is None or type(v) is bool:
+        return j is v
+    if type(v) is int:
+        if abs(v) <= 2 ** 53 - 1:
+            return j == v and type(j) is int
+        if "bits" in j:
+            return j["bits"] == v.bit_length()
+        digits = str(v)
+        return j.get("value") == digits or (digits.startswith(j["prefix"]) and j["length"] == len(digits))
+    if type(v) is float:
+        return j == v or j == {"$type": "float", "value": repr(v)}
+    if type(v) is str:
+        return j == v or (j["$type"] == "str" and v.startswith(j["prefix"]) and j["length"] == len(v))
+    if type(v) is bytes:
+        return j["repr"].rstrip(".").startswith(repr(v[:0])[:-1]) and j.get("length", len(v)) == len(v)
+    if type(v) in (list, tuple):
+        items = j if type(v) is list else j["items"]
+        return shown(items, list(v), consistent)
+    if type(v) is dict:
+        if "$type" not in j:
+            return list(j) == list(v) and all(consistent(j[k], v[k]) for k in j)
+        pairs = [(e if type(e) is dict else tuple(e)) for e in j["entries"]]
+        keys = list(v)
+        return shown(pairs, [(k, v[k]) for k in keys], lambda e, kv: consistent(e[0], kv[0]) and consistent(e[1], kv[1]))
+    return False
+
+
+def shown(items, values, check):
+    """items are values[:k] in order, then a more marker counting the rest."""
+    if items and type(items[-1]) is dict and items[-1].get("$type") == "more":
+        k = len(items) - 1
+        return items[-1]["count"] == len(values) - k and all(map(check, items[:k], values[:k]))
+    return len(items) == len(values) and all(map(check, items, values))
+
+
+LARGE = [
+    ("dp_table", lambda: [[(i * 31 + j) % 97 for j in range(1000)] for i in range(1000)]),
+    ("dict_1e5", lambda: {i: [i, str(i)] for i in range(10 ** 5)}),
+    ("str_dict_1e5", lambda: {"k%d" % i: i for i in range(10 ** 5)}),
+    ("str_1mb", lambda: "ab" * (1 << 19)),
+    ("bytes_1mb", lambda: bytes(1 << 20)),
+    ("int_1e6_digits", lambda: 10 ** 1000000),
+    ("int_4000_digits", lambda: 7 ** 4700),
+    ("nested_dicts", lambda: {k: {i: list(range(100)) for i in range(100)} for k in "abcdefghij"}),
+    ("long_strs", lambda: ["x" * 10000] * 1000),
+    ("deep_lists", lambda: __import__("functools").reduce(lambda acc, _: [acc, list(range(50))], range(100), [])),
+    ("tuples_3d", lambda: tuple(tuple(tuple(range(30)) for _ in range(30)) for _ in range(30))),
+]
+
+
+def large_probe(name, build):
+    value = build()
+    enc = Encoder()
+    result = enc.encode(value)
+    return {
+        "name": name, "repr": result["repr"][:2000], "cut": enc.cut, "nodes": enc.nodes,
+        "repr_chars": len(result["repr"]), "json_chars": len(json.dumps(result["json"])),
+        "consistent": consistent(result["json"], value),
+    }
+
+
+# -- the program's code never runs ---------------------------------------------
+
+CALLS = []
+
+
+def _spy(*args, **kwargs):
+    CALLS.append(1)
+    raise RuntimeError("program code ran")
+
+
+class SpyMeta(type):
+    __eq__ = __hash__ = __repr__ = __instancecheck__ = __len__ = __bool__ = _spy
+
+
+SPIED = ["__repr__", "__str__", "__eq__", "__ne__", "__lt__", "__hash__", "__len__", "__iter__", "__getitem__",
+         "__getattr__", "__bool__", "__format__", "__index__", "__int__", "__float__", "keys", "items", "values"]
+
+
+def _spy_class(name, bases):
+    ns = {n: _spy for n in SPIED}
+    ns["prop"] = property(_spy)
+    return SpyMeta(name, bases, ns)
+
+
+def program_code_probe():
+    """Encode values full of the program's hooks (each counts its calls), as
+    plain values, watched values and rechecked watches."""
+    Spy = _spy_class("Spy", ())
+    SpyList = _spy_class("SpyList", (list,))
+    SpyDict = _spy_class("SpyDict", (dict,))
+    SpyInt = _spy_class("SpyInt", (int,))
+    plain = Plain()
+    values = []
+    counter = collections.Counter()
+    for build in (lambda: Spy(), lambda: [Spy(), SpyList([1, Spy()])], lambda: SpyDict(a=Spy()),
+                  lambda: {1: Spy()}, lambda: SpyInt(5), lambda: Spy, lambda: [SpyInt(2 ** 60)],
+                  lambda: WithRepr(Spy()), lambda: NoisyRepr()):
+        values.append(build())
+    plain.spy = Spy()
+    values.append(plain)
+    del CALLS[:]
+    enc = Encoder()
+    reprs = []
+    for v in values:
+        reprs.append(enc.encode(v)["repr"])
+        _, watch = enc.encode_watched(v)
+        encode_module.holds(watch)
+    return {"name": "program_code", "calls": len(CALLS), "reprs": reprs}
+
+
+def saved_builtins_probe():
+    """A program that replaces builtins (and sys.modules) changes itself, not its record."""
+    import builtins
+    values = [[1, "a", (2.5, None)], {"k": {1, 2}}, Plain(), collections.Counter("abca"), Color.RED,
+              DataPoint(1, ["a"]), Point(1, 2), list(range(200)), "s" * 600, Level.HIGH]
+    before = [Encoder().encode(v) for v in values]
+    names = ["id", "len", "repr", "isinstance", "issubclass", "getattr", "sorted", "min", "max", "map", "zip",
+             "set", "any", "all", "slice", "reversed", "iter", "next", "hasattr"]
+    saved = {n: getattr(builtins, n) for n in names}
+    saved_modules = sys.modules
+    del CALLS[:]
+    try:
+        for n in names:
+            setattr(builtins, n, _spy)
+        sys.modules = {}
+        after = [Encoder().encode(v) for v in values]
+    finally:
+        sys.modules = saved_modules
+        for n, f in saved.items():
+            setattr(builtins, n, f)
+    return {"name": "saved_builtins", "calls": len(CALLS), "same": before == after}
+
+
+# -- watches: a check that holds means the encoding would not change -------------
+
+
+def watch_probe():
+    rng = random.Random(7)
+    enc = Encoder()
+    dp = [[0] * 300 for _ in range(300)]
+    table = {i: [i] for i in range(2000)}
+    nodes = [Node(i) for i in range(100)]
+    values = [dp, table, nodes, collections.deque(range(500)), {3, 1, 2}, bytearray(2000),
+              collections.defaultdict(list), collections.Counter("hello")]
+
+    def near(n):  # mostly in the shown prefix, sometimes far beyond it
+        return rng.randrange(min(n, 8)) if rng.random() < 0.5 else rng.randrange(n)
+
+    def mutate(v):
+        if v is dp:
+            choice = rng.random()
+            row = dp[near(len(dp))]
+            if choice < 0.6:
+                row[near(len(row))] = rng.choice([0, 1, 2, 1.0, True, -0.0, "1"])
+            elif choice < 0.8:
+                dp[near(len(dp))] = list(row)
+            else:
+                row.append(3) if rng.random() < 0.5 else row.pop()
+        elif v is table:
+            k = near(2000)
+            if rng.random() < 0.4:
+                table[k] = [k + 1]
+            elif k in table and rng.random() < 0.5:
+                table[k].append(0)
+            else:
+                table.pop(k, None) if rng.random() < 0.5 else table.setdefault(k, [])
+        elif v is nodes:
+            node = nodes[near(100)]
+            if rng.random() < 0.5:
+                node.value = rng.choice([0, 1, "1", 1.0])
+            else:
+                node.next = nodes[rng.randrange(100)]
+        elif type(v) is collections.deque:
+            v.rotate(1) if rng.random() < 0.5 else v.append(v.popleft())
+        elif type(v) is set:
+            v.add(rng.randrange(50)) if rng.random() < 0.5 else v.discard(rng.randrange(50))
+        elif type(v) is bytearray:
+            v[near(len(v))] = rng.randrange(256)
+        elif type(v) is collections.defaultdict:
+            v[rng.randrange(5)].append(1)
+        else:
+            v[rng.choice("helo")] += rng.choice([0, 1])
+
+    stale = skipped = detected = 0
+    for _ in range(4000):
+        v = rng.choice(values)
+        old, watch = enc.encode_watched(v)
+        mutate(v)
+        if encode_module.holds(watch):
+            skipped += 1
+            if enc.encode(v) != old:
+                stale += 1
+        else:
+            detected += 1
+    return {"name": "watch", "stale": stale, "skipped": skipped, "detected": detected}
 
 
 def run_case(name, build, want_oracle, want_literal, options):
@@ -484,6 +693,11 @@ def main():
     for name, build, want_oracle, want_literal, options in CASES:
         out.write(json.dumps(run_case(name, build, want_oracle, want_literal, options), allow_nan=False) + "\n")
     out.write(json.dumps(global_state_probe()) + "\n")
+    for name, build in LARGE:
+        out.write(json.dumps(large_probe(name, build)) + "\n")
+    out.write(json.dumps(program_code_probe()) + "\n")
+    out.write(json.dumps(saved_builtins_probe()) + "\n")
+    out.write(json.dumps(watch_probe()) + "\n")
     out.write(json.dumps(deep_stack_probe()) + "\n")
     out.flush()
 
