@@ -29,9 +29,12 @@ export const LARGE_DATA_PROGRAMS: Record<string, string> = {
     'print(total)',
   ].join('\n'),
   'string grown to 1 MB': [
-    's = ""',
-    'for i in range(1 << 20):',
-    '    s += chr(97 + i % 26)',
+    'def build(n):',
+    '    s = ""',
+    '    for i in range(n):',
+    '        s += chr(97 + i % 26)',
+    '    return s',
+    's = build(1 << 20)',
     'print(len(s), s[:10])',
   ].join('\n'),
   'list 10^5 sorted, scanned': [
