@@ -5,14 +5,49 @@ of bytes written before END, so a program that writes to (or replaces) the
 channel breaks the count (tracers/verdict.py checks it).
 """
 
-import json
+# Saved before the program runs (module globals shadow builtins).
+from builtins import OSError, TypeError, len, memoryview, ord, type
 import os
+import re
+from json import encoder as _json_encoder
 
 CHANNEL_FD = 3
 _FLUSH_BYTES = 16 * 1024
+_os_write = os.write  # saved before the program runs, like the JSON writer below
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
-# Records hold encoder output only (no cycles): skip the circularity check.
-to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+def _no_default(value):
+    raise TypeError("not JSON: %s" % type(value).__name__)
+
+
+def _escape_surrogate(match):
+    return "\\u%04x" % ord(match.group())
+
+
+def _json_writer():
+    """JSON text of a record (encoder output only: no cycles, str keys), by
+    the C encoder bound now: json.JSONEncoder looks its pieces up at call
+    time, where a program could have replaced them."""
+    make, quote = _json_encoder.c_make_encoder, _json_encoder.c_encode_basestring
+    if make is not None and quote is not None:
+        encode = make(None, _no_default, quote, None, ":", ",", False, False, True)
+        return lambda value: "".join(encode(value, 0))
+    import json  # no C accelerator: the pure encoder, bound now
+    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
+_write_json = _json_writer()
+
+
+def to_json(value):
+    """Compact JSON text. A lone surrogate (a str may hold one; UTF-8 cannot)
+    is written as its JSON escape \\udXXX, which JSON readers (JavaScript's
+    JSON.parse) turn back into the same code unit."""
+    text = _write_json(value)
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(_escape_surrogate, text)
 
 
 class Channel:
@@ -54,7 +89,7 @@ class Channel:
         try:
             view = memoryview(data)
             while view:
-                n = os.write(self.fd, view)
+                n = _os_write(self.fd, view)
                 view = view[n:]
         except OSError:
             pass  # channel closed or full: the executor sees a short trace

@@ -143,7 +143,7 @@ def run(job, channel, compiled=None):
         exec(code, globals_)
         if job["input"]["kind"] != "stdin":
             value = _resolve_entry(globals_, job["input"], compiled[2] if compiled is not None else None)()
-            encoder = tracer.encoder if tracer is not None else Encoder(max_str=int(job["limits"]["max_value_chars"]))
+            encoder = tracer.encoder if tracer is not None else Encoder(max_chars=int(job["limits"]["max_value_chars"]))
             result["return"] = encoder.encode(value)
     except SystemExit as exc:
         status = _system_exit_status(exc)
@@ -175,7 +175,7 @@ def _finish(tracer, globals_, result, channel):
         if tracer is not None:
             builtins.__ctt__ = False  # module finals must not record events
             builtins.__ctp__ = builtins.__cte__ = builtins.__ctx__ = _ignore
-            module_vars = {k: v for k, v in list(globals_.items()) if isinstance(k, str) and not is_hidden(k)}
+            module_vars = {k: v for k, v in list(globals_.items()) if type(k) is str and not is_hidden(k)}  # no isinstance: it may ask k for __class__
             tracer.finals["<module>"] = tracer._encode_all(module_vars)
             result["finals"] = tracer.resolved_finals()
             result["events"] = tracer.events

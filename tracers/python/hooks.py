@@ -17,99 +17,35 @@ program's own stdout/stderr are untouched. Record shapes: tracers/README.md.
 """
 
 import builtins
-import pickle
 import sys
 
-from channel import to_json as _to_json
 from encode import Encoder
+from snapshot import ATOMIC_IDS, Snapshots, is_hidden
 
 _getframe = sys._getframe
-
-# Values of these types are immutable all the way down, so "same object as
-# last time" means "same value" and the encoder can be skipped.
-_ATOMIC = frozenset([int, float, str, bool, type(None), bytes, complex, range])
-
-# Builtin containers get a fingerprint: their pickle, made by the C pickler
-# (fast, exact about types: 1 vs True vs 1.0, -0.0, nan bits), which refuses
-# anything but builtin containers and atoms, so no user code can run. Equal
-# fingerprints mean equal values, so the (slower) encoder is skipped.
-# Atoms whose encoding is cached by (type, value). Not float: 0.0 == -0.0.
-_CACHED_ATOMS = frozenset([int, str, bool, type(None)])
-_CACHED_INT = 2 ** 63
-_MAX_SAFE = 2 ** 53
-_int_repr = int.__repr__
-_CONTAINERS = frozenset([list, tuple, dict, set, frozenset, bytearray])
-_FINGERPRINT_BYTES = 256 * 1024
-_MAX_FINGERPRINT_LEN = 4096
-_TOO_BIG = b""  # marker: this variable's value was too big to fingerprint
-_CHANGING = b"~"  # marker: mutated in place at its last event (no pickle: never equals a fingerprint)
-
-
-class _NotPlain(Exception):
-    pass
-
-
-class _Fingerprinter(pickle.Pickler):
-    def reducer_override(self, obj):
-        # Called for everything but None, bools, int, float, str, bytes and
-        # exact dict/set/frozenset/list/tuple/bytearray.
-        raise _NotPlain
-
-
-class _CappedSink:
-    __slots__ = ("parts", "size")
-
-    def write(self, data):
-        self.size += len(data)
-        if self.size > _FINGERPRINT_BYTES:
-            raise _NotPlain
-        self.parts.append(data)
-
-
-_sink = _CappedSink()
-
-
-def _fingerprint(obj):
-    """Pickle bytes of a builtin container of atoms; None when it holds
-    anything else; _TOO_BIG when comparing would cost more than encoding."""
-    if len(obj) > _MAX_FINGERPRINT_LEN:
-        return _TOO_BIG
-    _sink.parts = []
-    _sink.size = 0
-    try:
-        _Fingerprinter(_sink, 4).dump(obj)
-    except _NotPlain:
-        return _TOO_BIG if _sink.size > _FINGERPRINT_BYTES else None
-    except BaseException:  # RecursionError on deep nesting, MemoryError
-        return None
-    return b"".join(_sink.parts)
-
 
 # Frames a probe may need above the deepest user frame (probe, diff, encoder
 # entry; the encoder raises the limit itself for its own recursion).
 PROBE_HEADROOM = 50
-
-
-class _Deferred:
-    """A final container encoded at the end of the run, rebuilt from its
-    fingerprint (an exact copy taken at frame exit)."""
-    __slots__ = ("fp",)
-
-    def __init__(self, fp):
-        self.fp = fp
-
-    def value(self):
-        return pickle.loads(self.fp)
+# co_flags of frames that can be suspended: a frame they call may exit last
+_SUSPENDABLE = 0x20 | 0x80 | 0x100 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
 
 
 class FrameState:
-    __slots__ = ("id", "depth", "stack_depth", "prev")
+    __slots__ = ("id", "depth", "stack_depth", "prev", "scope", "suspendable", "inner")
 
-    def __init__(self, fid, depth, stack_depth):
+    def __init__(self, fid, depth, stack_depth, scope, suspendable, parent):
         self.id = fid
         self.depth = depth
         self.stack_depth = stack_depth  # all frames below and including this one
-        self.prev = {}  # name -> (object, encoded value, fingerprint) at the last event
+        self.prev = {}  # name -> snapshot.Recorded at the last event
+        self.scope = scope
+        self.suspendable = suspendable  # a generator or coroutine frame
+        # Directly recursive: the nearest traced caller runs the same scope
+        # and exits after this frame does, so its exit (not this one) gives
+        # the scope's finals. Not when either frame can be suspended.
+        self.inner = parent is not None and scope is not None and parent.scope == scope \
+            and not suspendable and not parent.suspendable
 
 
 _real_getrecursionlimit = sys.getrecursionlimit
@@ -153,10 +89,6 @@ def stack_depth_of(frame):
     return depth
 
 
-def is_hidden(name):
-    return name.startswith("__") and name.endswith("__")
-
-
 class Tracer:
     def __init__(self, job, channel, globals_):
         limits = job["limits"]  # src/run/limits.ts: the tracer has no defaults of its own
@@ -165,14 +97,13 @@ class Tracer:
         self.probe_scopes = job["probe_scopes"]
         self.scopes = job["scopes"]
         self.max_events = int(limits["max_events"])
-        self.encoder = Encoder(max_str=int(limits["max_value_chars"]))
+        self.encoder = Encoder(max_chars=int(limits["max_value_chars"]))
+        self.snapshots = Snapshots(self.encoder)
         self.events = 0
         self.states = {}  # id(frame) -> FrameState, removed when the frame exits
         self.next_frame = 0
         self.finals = {}  # scope -> {name: value}, last exit wins
         self.recursion = None  # RecursionLimit, set by run()
-        self.atom_cache = {}  # (type, value) -> encoded value
-        self.atom_json = {}  # id(encoded value in atom_cache) -> its JSON text (those values live as long as the cache)
         self.recursion_error = None  # the RecursionError we raised, if any
 
     # -- hooks called from the instrumented program ------------------------
@@ -185,9 +116,9 @@ class Tracer:
         state = self.states.get(id(frame))
         if state is None:
             state = self._new_frame(frame, self.scopes[self.probe_scopes[k]])
-        changed = self._diff(state, frame.f_locals)
+        changed = self.snapshots.diff(state.prev, frame.f_locals)
         self.events += 1
-        self.channel.write_line(self._event_line(k, state.id, changed))
+        self.channel.write_line(self.snapshots.event_line(k, state.id, changed))
         if self.events >= self.max_events:
             self._cap()
 
@@ -196,19 +127,20 @@ class Tracer:
             return
         frame = _getframe(1)
         state = self.states.pop(id(frame), None)
+        scope = self.scopes[s]
         if state is None:
-            self.finals[self.scopes[s]] = self._snapshot(frame.f_locals)
-        else:
-            self._diff(state, frame.f_locals)
-            self.finals[self.scopes[s]] = {name: pair[1] for name, pair in state.prev.items()}
+            self.finals[scope] = self.snapshots.capture(frame.f_locals, self.finals.get(scope))
+        elif not state.inner:  # (an inner frame's caller exits later, and wins)
+            self.snapshots.diff(state.prev, frame.f_locals)
+            self.finals[scope] = {name: rec.value for name, rec in state.prev.items()}
 
     def _capped_hooks(self):
         """Entry and exit hooks for after the cap, lean because recursive
         programs call them on every call: an entry only tracks the frame's
         stack depth (to raise RecursionError where a plain run would), an
         exit keeps the frame's variables as its scope's finals."""
-        states, finals, scopes = self.states, self.finals, self.scopes
-        encoder, new_frame, snapshot = self.encoder, self._new_frame, self._snapshot
+        states, finals, scopes, probe_scopes = self.states, self.finals, self.scopes, self.probe_scopes
+        encoder, new_frame, capture = self.encoder, self._new_frame, self.snapshots.capture
         exceeded = self.recursion.exceeded if self.recursion is not None else (lambda stack_depth: False)
 
         def enter(k):
@@ -224,50 +156,28 @@ class Tracer:
             stack_depth = parent.stack_depth + 1
             if exceeded(stack_depth):
                 new_frame(frame, None)  # raises the plain run's RecursionError
-            states[id(frame)] = FrameState(-1, parent.depth + 1, stack_depth)
+            states[id(frame)] = FrameState(-1, parent.depth + 1, stack_depth, scopes[probe_scopes[k]],
+                                           frame.f_code.co_flags & _SUSPENDABLE != 0, parent)
 
         def exit(s):
             if encoder.busy:
                 return
             frame = _getframe(1)
-            states.pop(id(frame), None)
+            state = states.pop(id(frame), None)
+            if state is not None and state.inner:
+                return  # its caller, of the same scope, exits later
             loc = frame.f_locals
             snap = loc.copy()  # atoms need nothing more (hidden names go at the end)
             for obj in snap.values():
-                if type(obj) not in _ATOMIC:
-                    snap = snapshot(loc)
+                if id(type(obj)) not in ATOMIC_IDS:
+                    snap = capture(loc, finals.get(scopes[s]))
                     break
             finals[scopes[s]] = snap
 
         return enter, exit
 
-    def _snapshot(self, loc):
-        """Finals without events (after the cap): only the last exit of a
-        scope is kept, so defer encoding: atoms are kept as they are,
-        builtin containers as their fingerprint, the rest encoded now."""
-        snap = {}
-        for name, obj in loc.items():
-            t = type(obj)
-            if t in _ATOMIC:
-                snap[name] = obj  # immutable: encoded at the end
-            elif is_hidden(name):
-                continue
-            elif t in _CONTAINERS and len(obj) <= _MAX_FINGERPRINT_LEN:
-                fp = _fingerprint(obj)
-                snap[name] = _Deferred(fp) if fp else self.encoder.encode(obj)
-            else:
-                snap[name] = self.encoder.encode(obj)
-        return snap
-
     def resolved_finals(self):
-        encode = self.encoder.encode
-        return {
-            scope: {
-                name: encode(v) if type(v) in _ATOMIC else encode(v.value()) if type(v) is _Deferred else v
-                for name, v in values.items() if not is_hidden(name)
-            }
-            for scope, values in self.finals.items()
-        }
+        return self.snapshots.resolve(self.finals)
 
     # -- bookkeeping --------------------------------------------------------
 
@@ -277,6 +187,7 @@ class Tracer:
         depth = 0 if scope == "<module>" else 1
         back = frame.f_back
         hops = 1
+        parent = None
         while back is not None:
             parent = self.states.get(id(back))
             if parent is not None:
@@ -291,87 +202,15 @@ class Tracer:
             # A plain run could not have pushed this frame (see RecursionLimit).
             self.recursion_error = RecursionError("maximum recursion depth exceeded")
             raise self.recursion_error
-        state = FrameState(self.next_frame, depth, stack_depth)
+        state = FrameState(self.next_frame, depth, stack_depth, scope, frame.f_code.co_flags & _SUSPENDABLE != 0, parent)
         self.next_frame += 1
         self.states[id(frame)] = state
         if scope is not None:
             self.channel.write(["F", state.id, scope, depth])
         return state
 
-    def _diff(self, state, loc):
-        """Encode the variables whose value may have changed; return those that did.
-        Compare before encoding: an atomic value that is the same object is
-        unchanged, a builtin container whose fingerprint is unchanged is too,
-        and small ints and strings are encoded once per run."""
-        prev = state.prev
-        changed = {}
-        encode = self.encoder.encode
-        cache = self.atom_cache
-        visible = 0
-        for name, obj in loc.items():
-            if is_hidden(name):
-                continue
-            visible += 1
-            old = prev.get(name)
-            t = type(obj)
-            fp = None
-            if t in _ATOMIC:
-                if old is not None and old[0] is obj:
-                    continue
-                if t in _CACHED_ATOMS and (t is not str or len(obj) <= 64) and (t is not int or -_CACHED_INT < obj < _CACHED_INT):
-                    key = (t, obj)  # the type too: 1, True and 1.0 are equal keys otherwise
-                    value = cache.get(key)
-                    if value is None:
-                        # A safe integer is its own JSON (tracers/README.md): skip the encoder.
-                        value = {"repr": _int_repr(obj), "json": obj} if t is int and -_MAX_SAFE < obj < _MAX_SAFE else encode(obj)
-                        if len(cache) < 65536:
-                            cache[key] = value
-                            self.atom_json[id(value)] = _to_json(value)
-                else:
-                    value = encode(obj)
-            else:
-                if t in _CONTAINERS:
-                    if old is not None and old[0] is obj and (old[2] is _TOO_BIG or old[2] is _CHANGING):
-                        # Too big to fingerprint, or mutated in place before
-                        # (a list being built: its fingerprint would keep
-                        # missing): the capped encoding costs less, and
-                        # comparing encodings tells whether it changed.
-                        value = encode(obj)
-                        if old[1] != value:
-                            changed[name] = value
-                            prev[name] = (obj, value, old[2])
-                        continue
-                    fp = _fingerprint(obj)
-                    if fp and old is not None and old[2] == fp:
-                        continue
-                    if fp and old is not None and old[0] is obj:
-                        fp = _CHANGING  # mutated in place since its last event
-                value = encode(obj)
-            if old is None or old[1] != value:
-                changed[name] = value
-            prev[name] = (obj, value, fp)
-        if len(prev) > visible:  # `del x`: forget it so a rebinding is an event
-            for name in [n for n in prev if n not in loc]:
-                del prev[name]
-        return changed
-
-    def _event_line(self, k, fid, changed):
-        """The JSON line of an event, as _to_json would write it, built from
-        each cached atom's JSON text: most events change one small int."""
-        texts = self.atom_json
-        parts = []
-        for name, value in changed.items():
-            text = texts.get(id(value))
-            if text is None:
-                text = _to_json(value)
-            # An identifier needs no JSON escaping (no quote, backslash or control character).
-            key = '"' + name + '"' if type(name) is str and name.isidentifier() else _to_json(name)
-            parts.append(key + ":" + text)
-        return '["E",%d,%d,{%s}]\n' % (k, fid, ",".join(parts))
-
     def _encode_all(self, loc):
-        encode = self.encoder.encode
-        return {name: encode(obj) for name, obj in loc.items() if not is_hidden(name)}
+        return self.snapshots.encode_all(loc)
 
     def _cap(self):
         """Stop recording line events but keep the program (and finals) exact.

@@ -3,7 +3,7 @@ with the program's data.
 
 Used by the tracer's hooks: diff() finds the variables of a frame whose
 recorded value changed since its last event; capture() keeps a scope's
-variables at a frame exit after the event cap; to_json() writes records.
+variables at a frame exit after the event cap.
 A value is encoded only when it may have changed: an atom (int, str, ...)
 that is the same object is unchanged, and any other value that is the same
 object is unchanged while its watch holds (watch.py: the checks re-read only
@@ -13,13 +13,9 @@ that patches json, builtins or os changes itself, not its record.
 """
 
 # Saved before the program runs (module globals shadow builtins).
-from builtins import TypeError, bool, dict, frozenset, id, int, len, ord, str, type
-import re
-from json import encoder as _json_encoder
-
+from builtins import bool, dict, frozenset, id, int, len, str, type
+from channel import to_json
 from encode import holds
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Values of these types are immutable all the way down, so "same object as
 # last time" means "same value" and the encoder can be skipped. By id: a
@@ -30,39 +26,6 @@ _CACHED_ATOMS = frozenset([int, str, bool, type(None)])
 _CACHED_INT = 2 ** 63
 _MAX_SAFE = 2 ** 53
 _int_repr = int.__repr__
-
-
-def _no_default(value):
-    raise TypeError("not JSON: %s" % type(value).__name__)
-
-
-def _escape_surrogate(match):
-    return "\\u%04x" % ord(match.group())
-
-
-def _json_writer():
-    """JSON text of a record (encoder output: no cycles, str keys), made by
-    the C encoder bound now: json.JSONEncoder looks its pieces up at call
-    time, where a program could have replaced them."""
-    make, quote = _json_encoder.c_make_encoder, _json_encoder.c_encode_basestring
-    if make is not None and quote is not None:
-        encode = make(None, _no_default, quote, None, ":", ",", False, False, True)
-        return lambda value: "".join(encode(value, 0))
-    import json  # no C accelerator: the pure encoder, bound now
-    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-
-
-_write_json = _json_writer()
-
-
-def to_json(value):
-    """Compact JSON text. A lone surrogate (a str may hold one; UTF-8 cannot)
-    is written as its JSON escape \\udXXX, which JSON readers (JavaScript's
-    JSON.parse) turn back into the same code unit."""
-    text = _write_json(value)
-    if text.isascii() or _SURROGATE.search(text) is None:
-        return text
-    return _SURROGATE.sub(_escape_surrogate, text)
 
 
 def is_hidden(name):
