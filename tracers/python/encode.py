@@ -365,6 +365,10 @@ class Encoder(Objects):
         """Render (key, value) entries of a mapping as a dict-like repr and
         json; kind (dict or OrderedDict) reads the entries for its check."""
         parts, out, plain = [], [], True
+        fast = self._uniform_pairs(entries, pair_fmt)
+        if fast is not None:  # safe ints and short strs: rendered in C-level passes
+            parts, out, plain = fast
+            entries = ()
         try:
             for k, v in entries:
                 if self._left <= 0:
@@ -393,6 +397,28 @@ class Encoder(Objects):
         if remaining > 0:
             out.append({"$type": "more", "count": remaining})
         return r, {"$type": "dict", "entries": out}
+
+    def _uniform_pairs(self, entries, pair_fmt):
+        """(parts, [[k, v]...], plain) of the entries that fit the budget when
+        keys and values are each all safe ints or all short strs; else None."""
+        if not entries or self._left <= 0:
+            return None
+        keys = list(map(itemgetter(0), entries))
+        key_reprs = self._uniform_reprs(keys)
+        if key_reprs is None:
+            return None
+        values = list(map(itemgetter(1), entries))
+        value_reprs = self._uniform_reprs(values)
+        if value_reprs is None:
+            return None
+        parts = list(map(pair_fmt.__mod__, zip(key_reprs, value_reprs)))
+        costs = list(accumulate(map(add, map(len, parts), repeat(2))))
+        k = min(len(parts), bisect_left(costs, self._left) + 1)
+        self._left -= costs[k - 1]
+        self.nodes += 2 * k
+        keys = keys[:k]
+        plain = type(keys[0]) is str and "$type" not in keys
+        return parts[:k], list(map(list, zip(keys, values[:k]))), plain
 
     def _dict(self, x, depth, t):
         stop = self._enter(x, depth)
