@@ -111,7 +111,7 @@ class Tracer:
     def probe(self, k):
         """A line probe, and (until the cap: see _capped_hooks) a function entry."""
         if self.encoder.busy:
-            return  # a user __repr__ run by the encoder: not the program's own step
+            return  # a finalizer or another thread ran while a value is being encoded
         frame = _getframe(1)
         state = self.states.get(id(frame))
         if state is None:
