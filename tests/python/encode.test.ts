@@ -278,8 +278,8 @@ describe('python value encoder', () => {
   it('runs none of the program\'s code: no dunder, property or metaclass hook of it is called', () => {
     const probe = get('program_code');
     expect(probe.calls).toBe(0);
-    expect(probe.reprs).toContain('<__main__.Spy object>');
-    expect(probe.reprs).toContain("<class '__main__.Spy'>");
+    expect(probe.reprs).toContain('<encode_probes.Spy object>');
+    expect(probe.reprs).toContain("<class 'encode_probes.Spy'>");
   });
 
   it('uses only builtins saved before the program ran: replacing them (and sys.modules) changes nothing', () => {

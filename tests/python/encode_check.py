@@ -65,4 +65,5 @@ def main():
     print(json.dumps({name: name in values and consistent(v["json"], values[name]) for name, v in recorded.items()}))
 
 
-main()
+if __name__ == "__main__":
+    main()
