@@ -6,7 +6,7 @@ code itself. In the namespace tiers (tracers/sandbox.py) its runs are forked
 by its zygote (tracers/zygote.py), a small fork server that is pid 1 of the
 executor's own PID namespace: each program runs as pid 2, in fresh IPC and
 /tmp, drops to the executor's sandbox uid, sets its limits and runs: Python
-in-process through tracers/python/runtime.py (a fork of a warm interpreter
+in-process through tracers/python/harness.py (a fork of a warm interpreter
 costs ~1 ms, a fresh one ~15-40 ms), JavaScript by exec'ing node on
 tracers/javascript/runner.js (or in the warm worker, tracers/jsworker.py).
 The executor waits with a wall-clock timeout (on a timeout it kills the
@@ -21,17 +21,13 @@ slot | null}: with a slot, the executor, its zygote and its runs stay on
 that core of the ones this process may use (the pool gives one per core).
 """
 
-import fcntl
 import json
 import marshal
 import os
-import re
-import resource
 import secrets
 import select
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,12 +37,13 @@ sys.path.insert(0, os.path.join(HERE, "python"))
 
 import sandbox  # noqa: E402
 import jsworker  # noqa: E402
-import zygote  # noqa: E402  (the rlimits tier forks the executor itself: this imports the runtime)
+import probe  # noqa: E402
+import verdict  # noqa: E402
+import zygote  # noqa: E402  (the rlimits tier forks the executor itself: this imports the harness)
+from sandbox import SETUP_FAILED  # noqa: E402
 
 CHANNEL_CAP = 64 * 1024 * 1024
-SETUP_FAILED = zygote.SETUP_FAILED
 RUN_DIR = zygote.RUN_DIR
-OUT_OF_MEMORY = re.compile(r"heap out of memory|out of memory|MemoryError|Cannot allocate memory")
 
 
 def read_capped(fd, cap):
@@ -72,10 +69,6 @@ def write_file(fd, data):
     while done < len(view):
         done += os.pwrite(fd, view[done:], done)
     os.ftruncate(fd, done)
-
-
-def text(data):
-    return data.decode("utf-8", "replace")
 
 
 # -- the run ------------------------------------------------------------------
@@ -124,27 +117,6 @@ def kill_pid(pid):
         os.kill(pid, signal.SIGKILL)
     except OSError:
         pass
-
-
-def classify(status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, stderr):
-    exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
-    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-    sig_name = signal.Signals(sig).name if sig else None
-    if timed_out:
-        return "timeout", "wall-clock timeout of %d ms" % limits["timeout_ms"], exit_code, sig_name
-    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_ms >= limits["cpu_ms"]):
-        return "cpu_limit", "CPU time limit of %d ms" % limits["cpu_ms"], exit_code, sig_name
-    if sig == signal.SIGXFSZ:
-        return "output_limit", "file size limit of %d bytes" % limits["max_file_bytes"], exit_code, sig_name
-    if exit_code == SETUP_FAILED and stderr.startswith("coderl-trace sandbox:"):
-        return "sandbox_error", "sandbox set-up failed: %s" % stderr.strip()[-500:], exit_code, sig_name
-    if (sig is not None or exit_code not in (0, 1)) and OUT_OF_MEMORY.search(stderr[-4000:]):
-        return "memory_limit", "memory limit of %d MiB" % limits["memory_mb"], exit_code, sig_name
-    if sig is not None:
-        return "killed", "killed by %s" % sig_name, exit_code, sig_name
-    if stdout_cut or stderr_cut:
-        return "output_limit", "output over %d bytes" % limits["max_output_bytes"], exit_code, sig_name
-    return ("ok" if exit_code == 0 else "runtime_error"), None, exit_code, sig_name
 
 
 class ForkServer:
@@ -260,9 +232,8 @@ class Executor:
         if self.tier != "rlimits":
             self._start_zygote()
         # JavaScript runs the warm worker can reproduce exactly go there (tracers/jsworker.py).
-        self.jsworker = jsworker.JsWorker(self.node, self.tier, self.base_dir, self.keep, {
-            "classify": classify, "check_channel": check_channel, "tracer_access": tracer_access,
-        }) if config.get("js_worker", True) else None
+        self.jsworker = jsworker.JsWorker(self.node, self.tier, self.base_dir, self.keep) \
+            if config.get("js_worker", True) else None
 
     def close(self):
         if self.jsworker is not None:
@@ -329,24 +300,9 @@ class Executor:
         stderr, stderr_cut = read_capped(fds[2], cap)
         channel, channel_cut = read_capped(fds[3], CHANNEL_CAP)
         marks.append(("read", time.perf_counter()))
-        verdict, detail, exit_code, sig_name = classify(
-            status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, text(stderr))
-        check, problem = check_channel(channel, seal, channel_cut)
-        if check == "tampered":
-            # A record the decoder cannot accept: the trace is marked channel-tampered.
-            channel += json.dumps(["TAMPERED", problem]).encode() + b"\n"
-        result = {
-            "job": job["job"], "status": verdict, "detail": detail,
-            "exit_code": exit_code, "signal": sig_name,
-            "duration_ms": round(duration_ms, 3),
-            "cpu_ms": round(cpu_ms, 3),
-            "max_rss_kb": max_rss,
-            "stdout": text(stdout), "stdout_truncated": stdout_cut,
-            "stderr": text(stderr), "stderr_truncated": stderr_cut,
-            "channel": text(channel), "channel_truncated": channel_cut,
-            "channel_check": check, "channel_problem": problem,
-            "tracer_access": tracer_access(job["language"], job["source"]),
-        }
+        outcome = verdict.classify(status, cpu_ms, timed_out, limits, stdout_cut, stderr_cut, verdict.text(stderr))
+        result = verdict.result_record(job, outcome, seal, (stdout, stdout_cut), (stderr, stderr_cut),
+                                       (channel, channel_cut), duration_ms, cpu_ms, max_rss)
         marks.append(("result", time.perf_counter()))
         if self.timing:
             timing = {name: round((t - marks[i][1]) * 1000, 3) for i, (name, t) in enumerate(marks[1:])}
@@ -385,60 +341,6 @@ class Executor:
             return status, usage, timed_out
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
-
-
-# -- the trace channel's integrity ---------------------------------------------
-
-
-def check_channel(channel, seal, truncated):
-    """Verify the channel's END record against the per-run seal. A runtime
-    that seals its END writes {"seal": <the job's channel_seal>, "bytes":
-    <bytes it wrote before END>}; anything else on fd 3 (a program writing
-    or replacing the channel) breaks the byte count, and a forged END cannot
-    know the seal without reaching into the tracer's memory (which the
-    static scan flags). Returns (check, problem):
-    "sealed" | "tampered" | "unsealed" (END without a seal) | "absent" (no END)."""
-    if truncated:
-        return "absent", "channel truncated"
-    end_at = channel.rfind(b"\n", 0, len(channel) - 1) + 1
-    last = channel[end_at:]
-    if not last.startswith(b'["END"'):
-        return "absent", None
-    try:
-        record = json.loads(last)[1]
-    except (ValueError, IndexError, TypeError):
-        return "tampered", "END record is not valid JSON"
-    if not isinstance(record, dict) or "seal" not in record:
-        return "unsealed", None
-    if record.get("seal") != seal:
-        return "tampered", "END record carries a wrong seal"
-    if record.get("bytes") != end_at:
-        return "tampered", "channel has %d bytes before END, the runtime wrote %s" % (end_at, record.get("bytes"))
-    if not channel.endswith(b"\n"):
-        return "tampered", "bytes after the END record"
-    return "sealed", None
-
-
-_TRACER_ACCESS = {
-    "python": [
-        ("gc", r"\bgc\b"), ("ctypes", r"\bctypes\b"), ("frames", r"_getframe|\bf_back\b|\bf_globals\b|\bf_locals\b|\binspect\b"),
-        ("settrace", r"\bset(trace|profile)\b"), ("tracer-names", r"__ct"),
-        ("fd-access", r"/proc/self|/dev/fd|\bdup2\b|\bcloserange\b|\bfdopen\s*\(\s*3\b|os\.(write|close)\s*\(\s*3\b"),
-    ],
-    "javascript": [
-        ("internals", r"process\.binding|\binspector\b|require\(\s*['\"](node:)?v8['\"]"),
-        ("fd-access", r"/proc/self|/dev/fd|\b(write|writeSync|close|closeSync)\s*\(\s*3\b|fd\s*:\s*3\b"),
-        ("tracer-names", r"__ct\$"),
-    ],
-}
-_TRACER_ACCESS = {language: [(name, re.compile(pattern)) for name, pattern in patterns]
-                  for language, patterns in _TRACER_ACCESS.items()}
-
-
-def tracer_access(language, source):
-    """Static scan: names of the ways this program could reach the tracer or
-    its channel (a warning for the consumer, not a verdict)."""
-    return [name for name, pattern in _TRACER_ACCESS.get(language, []) if pattern.search(source)]
 
 
 # -- entry points ---------------------------------------------------------------
@@ -480,125 +382,11 @@ def run_one(executor, line):
                 "detail": "executor: %s: %s" % (type(exc).__name__, exc)}
 
 
-def self_test(config):
-    """Start an executor of the given tier in this process and run one tiny
-    job through it; print what happened as JSON."""
-    report = {"tier": config["tier"], "ok": False, "error": None}
-    try:
-        executor = Executor(config)
-        source = SELF_TEST % json.dumps(config["host"])
-        job = {"job": 0, "language": "python", "mode": "plain", "source": source, "instrumented": None,
-               "line_map": None, "input": {"kind": "stdin", "stdin": ""},
-               "limits": {"timeout_ms": 5000, "cpu_ms": 5000, "memory_mb": 256, "max_output_bytes": 65536,
-                          "max_events": 10, "max_processes": 8, "max_file_bytes": 65536, "max_value_chars": 100}}
-        result = executor.run_job(job)
-        executor.close()
-        if result["status"] != "ok":
-            report["error"] = "test run: %s: %s" % (result["status"], result["detail"] or result["stderr"].strip()[-300:])
-        else:
-            report["checks"] = json.loads(result["stdout"])
-            report["ok"] = True
-    except Exception as exc:
-        report["error"] = "%s: %s" % (type(exc).__name__, exc)
-    print(json.dumps(report))
-
-
-# Run inside the sandbox by the self-test: each line checks one protection.
-SELF_TEST = r'''
-HOST = %s
-import json, os, socket, resource
-checks = {}
-checks["uid"] = os.getuid() not in (0, HOST["uid"]) and os.geteuid() not in (0, HOST["uid"])
-checks["pid"] = os.getpid() == 2
-try:
-    socket.create_connection(("1.1.1.1", 53), timeout=0.5); checks["net"] = False
-except OSError:
-    checks["net"] = len(socket.if_nameindex()) <= 1
-checks["net"] = checks["net"] and os.readlink("/proc/self/ns/net") != HOST["net"]
-checks["ipc"] = os.readlink("/proc/self/ns/ipc") != HOST["ipc"]
-checks["fs-write"] = not any(os.access(p, os.W_OK) for p in HOST["writable"] + [os.path.dirname(os.__file__)])
-checks["fs-read"] = not any(os.path.exists(p) for p in HOST["readable"])
-checks["rlimits"] = resource.getrlimit(resource.RLIMIT_NPROC)[1] == 8 and resource.getrlimit(resource.RLIMIT_CORE)[1] == 0
-print(json.dumps(checks))
-'''
-
-
-def probe(config):
-    """Which protections work here? Try the strongest tier first: each
-    attempt runs a real executor of that tier on a test program."""
-    node = config.get("node")
-    keep = sandbox.interpreter_paths(node, HERE)
-    attempts = []
-    skip_bwrap = os.environ.get("CODERL_TRACE_BWRAP") == "none"
-    bwrap = None if skip_bwrap else sandbox.which_bwrap()
-    tiers = []
-    if config.get("tier") in (None, "auto", "bwrap"):
-        tiers.append("bwrap")
-    if config.get("tier") in (None, "auto", "bwrap", "namespaces"):
-        tiers.append("namespaces")
-    tiers.append("rlimits")
-    chosen = None
-    host = host_facts(keep)
-    for tier in tiers:
-        cfg = {"node": node, "tier": tier, "host": host}
-        if tier == "bwrap":
-            if not bwrap:
-                why = "skipped (CODERL_TRACE_BWRAP=none)" if skip_bwrap else "bubblewrap (bwrap) not found; apt-get install bubblewrap"
-                attempts.append({"tier": tier, "ok": False, "error": why})
-                continue
-            launch = sandbox.bwrap_argv(bwrap, keep) + ["--", sys.executable, "-s", "-B", os.path.abspath(__file__)]
-        else:
-            launch = [sys.executable, "-s", "-B", os.path.abspath(__file__)]
-        try:
-            done = subprocess.run(launch + ["--self-test", json.dumps(cfg)], capture_output=True, text=True, timeout=30)
-            report = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {
-                "tier": tier, "ok": False, "error": (done.stderr.strip() or "exit %d" % done.returncode)[-300:]}
-        except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
-            report = {"tier": tier, "ok": False, "error": str(exc)}
-        report["launch"] = launch
-        attempts.append(report)
-        if report["ok"]:
-            chosen = report
-            break
-    protections = {}
-    for name in sandbox.PROTECTIONS:
-        active = bool(chosen and chosen.get("checks", {}).get(name))
-        protections[name] = {"active": active, "description": sandbox.DESCRIPTIONS[name],
-                             "why_not": None if active else _why_not(name, chosen, attempts)}
-    print(json.dumps({
-        "tier": chosen["tier"] if chosen else None,
-        "launch": chosen["launch"] if chosen else None,
-        "protections": protections,
-        "attempts": [{k: a.get(k) for k in ("tier", "ok", "error")} for a in attempts],
-        "bwrap": bwrap, "root": sandbox.is_root(), "python": sys.executable,
-        "python_version": sys.version.split()[0],
-    }))
-
-
-def host_facts(keep):
-    """What the self-test compares against: the host's namespaces, places
-    that must not be writable, and readable places the sandbox must not see."""
-    readable = [p for p in ("/home", "/var", "/opt", "/srv", "/mnt", "/root")
-                if os.path.isdir(p) and os.access(p, os.R_OK) and not any(k.startswith(p + "/") for k in keep)]
-    writable = ["/", "/usr", "/etc", "/var/tmp", os.path.expanduser("~"), HERE]
-    return {"uid": os.getuid(), "net": os.readlink("/proc/self/ns/net"), "ipc": os.readlink("/proc/self/ns/ipc"),
-            "readable": readable, "writable": [p for p in writable if os.path.isdir(p)]}
-
-
-def _why_not(name, chosen, attempts):
-    if chosen and chosen["tier"] == "rlimits" and all(a.get("ok") for a in attempts):
-        return "not attempted (--unsafe-no-sandbox)"
-    failures = "; ".join("%s tier: %s" % (a["tier"], a["error"]) for a in attempts if not a.get("ok"))
-    if chosen and name in chosen.get("checks", {}):
-        return "not provided by the %s tier%s" % (chosen["tier"], ("; " + failures) if failures else "")
-    return failures or "unknown"
-
-
 def main(argv):
     if len(argv) >= 3 and argv[1] == "--probe":
-        return probe(json.loads(argv[2]))
+        return probe.probe(json.loads(argv[2]))
     if len(argv) >= 3 and argv[1] == "--self-test":
-        return self_test(json.loads(argv[2]))
+        return probe.self_test(json.loads(argv[2]), Executor)
     config = json.loads(argv[1]) if len(argv) > 1 and argv[1].startswith("{") else {
         "node": argv[1] if len(argv) > 1 else None, "tier": "rlimits"}
     if os.environ.get("CODERL_TRACE_TIMING"):

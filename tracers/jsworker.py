@@ -26,6 +26,7 @@ import signal
 import time
 
 import sandbox
+import verdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER_JS = os.path.join(HERE, "javascript", "worker.js")
@@ -105,13 +106,12 @@ def _worker_limits(limits):
 class JsWorker:
     """The executor's warm node worker (started on first use)."""
 
-    def __init__(self, node, tier, base_dir, keep, helpers):
+    def __init__(self, node, tier, base_dir, keep):
         self.node = node
         self.tier = tier
         self.keep = keep  # what node must read, kept in view by the worker's private /tmp
         self.uid = WORKER_UID_BASE + os.getpid() if tier != "rlimits" else None
         self.log_path = os.path.join(base_dir, "jsworker.log")
-        self.helpers = helpers  # classify, check_channel, tracer_access from the executor
         self.pid = None  # the worker's sandbox (init in the namespace tiers)
         self.node_pid = None  # node's pid as the worker reports it
         self.job_w = self.result_r = None
@@ -172,7 +172,7 @@ class JsWorker:
                 os.write(2, ("coderl-trace jsworker: %s: %s\n" % (type(exc).__name__, exc)).encode())
             except BaseException:
                 pass
-        os._exit(121)
+        os._exit(sandbox.SETUP_FAILED)
 
     @staticmethod
     def _reap(pid):
@@ -268,11 +268,9 @@ class JsWorker:
         output and trace (nothing when the worker itself had to be killed)."""
         limits = job["limits"]
         # As in a fresh process: the wall clock wins unless the CPU limit is the smaller one.
-        cpu_first = limits["cpu_ms"] < limits["timeout_ms"]
-        status, detail = (("cpu_limit", "CPU time limit of %d ms" % limits["cpu_ms"]) if cpu_first
-                          else ("timeout", "wall-clock timeout of %d ms" % limits["timeout_ms"]))
+        stopped = verdict.cpu_verdict(limits) if limits["cpu_ms"] < limits["timeout_ms"] else verdict.timeout_verdict(limits)
         data = lambda key: answer.get(key, "").encode("utf-8", "surrogatepass")  # noqa: E731
-        return self._assemble(job, status, detail, None, "SIGKILL", duration_ms, 0.0,
+        return self._assemble(job, stopped + (None, "SIGKILL"), duration_ms, 0.0,
                               data("stdout"), data("stderr"), data("channel"), seal)
 
     def _result(self, job, answer, duration_ms, seal):
@@ -281,29 +279,13 @@ class JsWorker:
         stderr = answer["stderr"].encode("utf-8", "surrogatepass")
         channel = answer["channel"].encode("utf-8", "surrogatepass")
         cap = int(limits["max_output_bytes"])
-        status, detail, exit_code, sig = self.helpers["classify"](
-            answer["exit_code"] << 8, answer["cpu_ms"], False, limits, len(stdout) > cap, len(stderr) > cap,
-            answer["stderr"])
-        return self._assemble(job, status, detail, exit_code, sig, duration_ms, answer["cpu_ms"],
-                              stdout, stderr, channel, seal)
+        outcome = verdict.classify(answer["exit_code"] << 8, answer["cpu_ms"], False, limits,
+                                   len(stdout) > cap, len(stderr) > cap, answer["stderr"])
+        return self._assemble(job, outcome, duration_ms, answer["cpu_ms"], stdout, stderr, channel, seal)
 
-    def _assemble(self, job, status, detail, exit_code, sig, duration_ms, cpu_ms, stdout, stderr, channel, seal):
+    def _assemble(self, job, outcome, duration_ms, cpu_ms, stdout, stderr, channel, seal):
         cap = int(job["limits"]["max_output_bytes"])
-        if seal is None:
-            check, problem = "absent", None
-        else:
-            check, problem = self.helpers["check_channel"](channel, seal, False)
-        if check == "tampered":
-            channel += json.dumps(["TAMPERED", problem]).encode() + b"\n"
-        text = lambda data: data.decode("utf-8", "replace")  # noqa: E731
-        return {
-            "job": job["job"], "status": status, "detail": detail,
-            "exit_code": exit_code, "signal": sig,
-            "duration_ms": round(duration_ms, 3), "cpu_ms": round(cpu_ms, 3), "max_rss_kb": 0,
-            "stdout": text(stdout[:cap]), "stdout_truncated": len(stdout) > cap,
-            "stderr": text(stderr[:cap]), "stderr_truncated": len(stderr) > cap,
-            "channel": text(channel), "channel_truncated": False,
-            "channel_check": check, "channel_problem": problem,
-            "tracer_access": self.helpers["tracer_access"](job["language"], job["source"]),
-            "js_worker": {"pid": self.pid, "runs": self.runs},
-        }
+        result = verdict.result_record(job, outcome, seal, (stdout[:cap], len(stdout) > cap),
+                                       (stderr[:cap], len(stderr) > cap), (channel, False), duration_ms, cpu_ms, 0)
+        result["js_worker"] = {"pid": self.pid, "runs": self.runs}
+        return result

@@ -29,6 +29,8 @@ import stat
 import sys
 
 MIB = 1024 * 1024
+# Exit code of a run (or worker) whose set-up failed before user code ran.
+SETUP_FAILED = 121
 
 # The protections, in the order doctor lists them.
 PROTECTIONS = ("rlimits", "uid", "pid", "net", "ipc", "fs-write", "fs-read")

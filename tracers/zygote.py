@@ -41,10 +41,12 @@ if os.path.join(HERE, "python") not in sys.path:
     sys.path.insert(0, os.path.join(HERE, "python"))
 
 import sandbox  # noqa: E402
-import runtime  # noqa: E402
+import harness  # noqa: E402
+import locations  # noqa: E402
+import warmup  # noqa: E402
+from channel import CHANNEL_FD, Channel  # noqa: E402
+from sandbox import SETUP_FAILED  # noqa: E402
 
-# Exit code of a run whose set-up failed before user code ran.
-SETUP_FAILED = 121
 # The program's working directory (and $HOME) inside the sandbox, and its file.
 RUN_DIR = "/tmp/run"
 RUN_MAIN = RUN_DIR + "/main.py"
@@ -75,13 +77,13 @@ def program(job, node, cwd, uid, in_zygote=False):
             stack = 2000 if job["mode"] == "trace" else 984
             os.execve(node, [node, "--max-old-space-size=%d" % heap, "--stack-size=%d" % stack,
                              os.path.join(HERE, "javascript", "runner.js"), "job.json"], sandbox.scrubbed_env(cwd))
-        seal_python_channel(job.pop("channel_seal", None))
-        use_compiled(job.pop("compiled", None))
+        channel = Channel(CHANNEL_FD, job.pop("channel_seal", None))
+        compiled = unmarshal_compiled(job.pop("compiled", None))
         if not in_zygote:
             os.environ.clear()
             os.environ.update(sandbox.scrubbed_env(cwd))
         sandbox.set_limits(limits, "python")
-        status = runtime.run(job)
+        status = harness.run(job, channel, compiled)
     except BaseException as exc:  # set-up failure: say why on stderr
         try:
             os.write(2, ("coderl-trace sandbox: %s: %s\n" % (type(exc).__name__, exc)).encode())
@@ -96,7 +98,7 @@ COMPILED_CACHE = 256
 
 
 def compile_ahead(job):
-    """In the executor: the program's code object as runtime.run will
+    """In the executor: the program's code object as harness.run would
     compile it in the run (same function, same path), marshalled, with its
     traced flag, and for an input that is a call (`f(1, 2)`) that
     expression's code object (else None); the program's is cached, as a
@@ -107,20 +109,19 @@ def compile_ahead(job):
     plain run), and when marshal would change the program: a frozenset
     constant rebuilt by marshal can iterate in another order than the one
     compile made."""
-    if getattr(runtime, "ACCEPTS_COMPILED", False) or not hasattr(runtime, "_compile") \
-            or sys.flags.hash_randomization:
+    if sys.flags.hash_randomization:
         return None
     key = (job["source"], job.get("instrumented"), repr(job.get("line_map")))
     if key not in _compiled:
         if len(_compiled) >= COMPILED_CACHE:
             del _compiled[next(iter(_compiled))]
-        _compiled[key] = _ahead(lambda: runtime._compile(job, RUN_MAIN))
+        _compiled[key] = _ahead(lambda: locations.compile_program(job, RUN_MAIN))
     program = _compiled[key]
     if program is None:
         return None
     if job["input"]["kind"] != "call":
         return program + (None,)
-    call = _ahead(lambda: (runtime._compile_call(job["input"]["call"]), None))
+    call = _ahead(lambda: (locations.compile_call(job["input"]["call"]), None))
     return None if call is None else program + (call[0],)
 
 
@@ -151,54 +152,11 @@ def _iteration_orders(const):
     return None
 
 
-def use_compiled(compiled):
-    """In the program: run the code compile_ahead made. Until runtime.run
-    takes a compiled program itself (and says so with ACCEPTS_COMPILED =
-    True), its compile step is replaced, in this process only."""
+def unmarshal_compiled(compiled):
+    """In the program: compile_ahead's (program, traced, call) as code objects."""
     if compiled is None:
-        return
-    code = marshal.loads(compiled[0])
-    runtime._compile = lambda job, path: (code, compiled[1])
-    if compiled[2] is not None:
-        call = marshal.loads(compiled[2])
-        runtime._compile_call = lambda text: call
-
-
-def seal_python_channel(seal):
-    """Make the Python runtime seal its END record (see executor.check_channel).
-    Until tracers/python/runtime.py does this itself (and says so with
-    SEALS_END = True), its Channel is wrapped (once per process: see
-    _sealed_channel) to count the bytes it writes and add {"seal", "bytes"}
-    to END; here it gets this run's seal. Runs in the program's process only."""
-    if seal is None or getattr(runtime, "SEALS_END", False):
-        return
-    if not getattr(runtime.Channel, "sealing", False):
-        runtime.Channel = _sealed_channel(runtime.Channel)
-    runtime.Channel.seal = seal
-
-
-def _sealed_channel(base):
-    class SealedChannel(base):
-        sealing = True
-        seal = None
-
-        def __init__(self, fd):
-            base.__init__(self, fd)
-            self.sealed_bytes = 0
-
-        def write(self, record):
-            if isinstance(record, list) and len(record) == 2 and record[0] == "END" and isinstance(record[1], dict):
-                self.flush()
-                record[1]["seal"] = self.seal
-                record[1]["bytes"] = self.sealed_bytes
-            base.write(self, record)
-
-        def flush(self):
-            for part in self.parts:
-                self.sealed_bytes += len(part) if part.isascii() else len(part.encode("utf-8", "surrogatepass"))
-            base.flush(self)
-
-    return SealedChannel
+        return None
+    return marshal.loads(compiled[0]), compiled[1], None if compiled[2] is None else marshal.loads(compiled[2])
 
 
 # -- the zygote ---------------------------------------------------------------------
@@ -320,10 +278,8 @@ def main(argv):
         sandbox.mount("proc", "/proc", "proc", sandbox.MS_NOSUID | sandbox.MS_NODEV | sandbox.MS_NOEXEC)
         zygote = Zygote(config)
         sandbox.single_malloc_arena()
-        # Wrapped once here, not in every run.
-        seal_python_channel("")
         # The runs' hot code specialized once here, not in every run.
-        runtime.warm_up()
+        warmup.warm_up()
     except Exception as exc:
         os.write(1, ("error %s: %s\n" % (type(exc).__name__, exc)).encode())
         return 1

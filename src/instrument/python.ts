@@ -1,6 +1,6 @@
 /**
  * Python instrumenter: rewrites a program so that it reports its variables
- * to tracers/python/runtime.py.
+ * to tracers/python/hooks.py (run by tracers/python/harness.py).
  *
  * - After each simple statement: `; __ctt__ and __ctp__(k)` on the same
  *   line (`__ctt__` turns false at the event cap, making probes nearly free).
@@ -279,7 +279,7 @@ class PythonInstrumenter {
    * A one-line body (`def f(x): return x`) moves to a line of its own, so
    * its columns no longer match the original row. A negative-length
    * insertion at column 0 tells the runtime to add them back (see
-   * _original_column in tracers/python/runtime.py).
+   * _original_column in tracers/python/locations.py).
    */
   private markMovedText(text: string): void {
     if (this.movedText.length === 0 || !this.lineMap) return;

@@ -9,13 +9,14 @@
  *   3. Tracing overhead on loop-heavy programs vs the same programs
  *      untraced in the same runner, with the default event cap and with none.
  *   4. Peak RSS of `build` over a generated 100,000-rollout file.
+ *   5. Programs holding large data (tests/bench/large-data.ts), traced vs plain.
  *
  * Throughput comparisons run in 3 rounds, each with a fresh Tracer (cold
  * instrumentation and compile caches), and report the median round. They
  * follow untimed warm-up passes (warmUp): the tool's code is optimized by V8,
  * as in a long build.
  *
- * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss.
+ * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss|large.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { Tracer } from '../../src/trace/tracer.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/run/limits.js';
 import type { Run } from '../../src/model/run.js';
 import { orderedMap } from '../../src/run/pool.js';
+import { benchLargeData } from './large-data.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CORPORA = join(ROOT, '../shared/corpora');
@@ -305,6 +307,7 @@ async function main(): Promise<void> {
     }
   }
   if (!only || only === 'rss') await benchRss();
+  if (!only || only === 'large') await benchLargeData(report);
 }
 
 await main();

@@ -5,7 +5,10 @@
  * Independent references:
  * - repr: the builtin repr() of the same value, computed in the driver
  *   (addresses and module paths removed by a regex), for every value that is
- *   not capped; for a broken __repr__, object.__repr__ (the promised fallback);
+ *   not capped; for a class with its own __repr__, object.__repr__ (the
+ *   encoder never runs the program's code);
+ * - large values: the driver's own checker (consistent()) walks the real
+ *   value against the json and its markers;
  * - ast.literal_eval(repr) gives back the value, where Python has a literal;
  * - json: hand-written expectations from the tag table in tracers/README.md;
  * - CRUXEval: the repr of every call's return value equals the corpus'
@@ -235,7 +238,7 @@ describe('python value encoder', () => {
   it('encodes class instances from their attributes, with or without __repr__', () => {
     expect(get('obj_plain').repr).toBe('<__main__.Plain object>');
     expect(get('obj_plain').json).toEqual(tagged('object', { class: 'Plain', attrs: { x: 1, items: [1, 2], _private: 'p' } }));
-    expect(get('obj_with_repr').repr).toBe("WithRepr([1, 'a'])");
+    expect(get('obj_with_repr').repr).toBe('<__main__.WithRepr object>'); // its __repr__ is the program's code: never run
     expect(get('obj_with_repr').json).toEqual(tagged('object', { class: 'WithRepr', attrs: { v: [1, 'a'] } }));
     const wide = get('obj_many_attrs');
     expect(wide.cut).toBe(true);
@@ -251,9 +254,10 @@ describe('python value encoder', () => {
     expect(get('exception').json).toEqual(tagged('object', { class: 'ValueError', attrs: { args: tuple('bad', 2) } }));
   });
 
-  it('falls back to the default repr when __repr__ raises, loops, recurses or misbehaves', () => {
+  it('shows object.__repr__\'s form for a class with its own __repr__, never running it', () => {
     const broken = ['obj_raising_repr', 'obj_looping_repr', 'obj_counting_loop_repr', 'obj_swallowing_repr',
-      'obj_recursive_repr', 'obj_interrupt_repr', 'obj_exit_repr', 'obj_memory_repr', 'obj_nonstr_repr'];
+      'obj_recursive_repr', 'obj_interrupt_repr', 'obj_exit_repr', 'obj_memory_repr', 'obj_nonstr_repr',
+      'obj_with_repr', 'obj_huge_repr', 'obj_noisy_repr'];
     for (const name of broken) {
       const r = get(name);
       expect(r.repr, name).toBe(r.oracle); // object.__repr__ without the address
@@ -264,17 +268,48 @@ describe('python value encoder', () => {
     for (const name of ['obj_looping_repr', 'obj_counting_loop_repr', 'obj_swallowing_repr']) {
       expect(get(name).ms, name).toBeLessThan(500);
     }
-    // A __repr__ that ran out of budget once is not called again: 20 of them stay cheap.
+    // Never called, so 20 of them cost what 20 names cost.
     const many = get('list_of_looping');
     expect(many.repr).toBe(`[${Array(20).fill('<__main__.LoopingRepr object>').join(', ')}]`);
     expect(many.ms).toBeLessThan(1000);
-    const huge = get('obj_huge_repr');
-    expect(huge.cut).toBe(true);
-    expect(huge.repr).toBe('H'.repeat(500) + '...');
+    expect(get('obj_huge_repr').cut).toBe(false);
+  });
+
+  it('runs none of the program\'s code: no dunder, property or metaclass hook of it is called', () => {
+    const probe = get('program_code');
+    expect(probe.calls).toBe(0);
+    expect(probe.reprs).toContain('<encode_probes.Spy object>');
+    expect(probe.reprs).toContain("<class 'encode_probes.Spy'>");
+  });
+
+  it('uses only builtins saved before the program ran: replacing them (and sys.modules) changes nothing', () => {
+    expect(get('saved_builtins')).toMatchObject({ calls: 0, same: true });
+  });
+
+  it('keeps one budget for the whole value: large and nested values cost what they show', () => {
+    const large = ['dp_table', 'dict_1e5', 'str_dict_1e5', 'str_1mb', 'bytes_1mb', 'int_1e6_digits', 'int_4000_digits',
+      'nested_dicts', 'long_strs', 'deep_lists', 'tuples_3d'];
+    for (const name of large) {
+      const r = get(name);
+      expect(r.cut, name).toBe(true);
+      expect(r.consistent, name).toBe(true); // what is shown is the value, up to its markers (checked in Python)
+      expect(r.repr_chars as number, name).toBeLessThanOrEqual(500 + 40);
+      expect(r.json_chars as number, name).toBeLessThanOrEqual(1000);
+      expect(r.nodes as number, name).toBeLessThanOrEqual(200); // visited nodes, not the value's size
+    }
+    expect(get('dp_table').repr.startsWith('[[0, 1, 2, 3,')).toBe(true);
+    expect(get('int_1e6_digits').repr).toBe('<int with 3321929 bits>');
+  });
+
+  it('watches an encoding: a check that holds means encoding again gives the same result', () => {
+    const w = get('watch');
+    expect(w.stale).toBe(0);
+    expect(w.skipped as number).toBeGreaterThan(500); // changes past the shown prefix are not changes
+    expect(w.detected as number).toBeGreaterThan(500);
   });
 
   it('lets a user __repr__ neither print, read stdin, nor move the random state', () => {
-    expect(get('obj_noisy_repr').repr).toBe('Noisy()');
+    expect(get('obj_noisy_repr').repr).toBe('<__main__.NoisyRepr object>');
     expect(stdout).not.toContain('NOISE');
     expect(stderr).not.toContain('NOISE');
     const state = get('global_state');
@@ -327,7 +362,7 @@ describe('python value encoder', () => {
     expect(get('lambda').json).toEqual(tagged('function', { name: '<lambda>' }));
     expect(get('builtin_function').json).toEqual(tagged('function', { name: 'len' }));
     expect(get('builtin_method').json).toEqual(tagged('function', { name: 'append' }));
-    expect(get('bound_method').repr).toBe('<bound method WithRepr.__repr__ of WithRepr(3)>');
+    expect(get('bound_method').repr).toBe('<bound method WithRepr.__repr__ of <__main__.WithRepr object>>');
     expect(get('class').json).toEqual(tagged('class', { name: 'Plain' }));
     expect(get('class').repr).toBe("<class '__main__.Plain'>");
     expect(get('builtin_class').repr).toBe("<class 'int'>");

@@ -27,6 +27,7 @@ import sys
 import time
 import types
 
+sys.path.insert(0, __import__("os").path.dirname(sys.argv[1]))  # encode.py imports its sibling modules
 spec = importlib.util.spec_from_file_location("encode", sys.argv[1])
 encode_module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(encode_module)
@@ -304,7 +305,7 @@ class DataPoint:
 
 case("obj_plain", Plain)
 case("obj_many_attrs", lambda: type("Wide", (), {"__init__": lambda self: self.__dict__.update(("a%d" % i, i) for i in range(60))})())
-case("obj_with_repr", lambda: WithRepr([1, "a"]))
+case("obj_with_repr", lambda: WithRepr([1, "a"]), oracle="object")  # its __repr__ is the program's code: never run
 case("obj_raising_repr", RaisingRepr, oracle="object")
 case("obj_looping_repr", LoopingRepr, oracle="object")
 case("obj_counting_loop_repr", CountingLoopRepr, oracle="object")
@@ -314,8 +315,8 @@ case("obj_interrupt_repr", InterruptRepr, oracle="object")
 case("obj_exit_repr", ExitRepr, oracle="object")
 case("obj_memory_repr", MemoryRepr, oracle="object")
 case("obj_nonstr_repr", NonStrRepr, oracle="object")
-case("obj_huge_repr", HugeRepr)
-case("obj_noisy_repr", NoisyRepr, oracle=False)
+case("obj_huge_repr", HugeRepr, oracle="object")
+case("obj_noisy_repr", NoisyRepr, oracle="object")
 case("obj_slots", Slotted)
 case("obj_hostile_attrs", Hostile, oracle=False)
 case("obj_dict_property", DictProperty)
@@ -323,7 +324,7 @@ case("obj_hostile_metaclass", MetaHostile, oracle=False)
 case("obj_linked", lambda: Node(1, Node(2)))
 case("obj_cycle", _cyclic_node)
 case("obj_deep", lambda: Node(0, Node(1, Node(2, Node(3, Node(4, Node(5, Node(6))))))))
-case("list_of_looping", lambda: [LoopingRepr() for _ in range(20)], oracle=False)
+case("list_of_looping", lambda: [LoopingRepr() for _ in range(20)], oracle=False, max_chars=2000)
 case("namedtuple", lambda: Point(1, [2]), literal=False)
 case("dataclass", lambda: DataPoint(1, ["a"]))
 case("exception", lambda: ValueError("bad", 2))
@@ -341,7 +342,7 @@ case("function", lambda: _function)
 case("lambda", lambda: (lambda: 0))
 case("builtin_function", lambda: len)
 case("builtin_method", lambda: [].append)
-case("bound_method", lambda: WithRepr(3).__repr__)
+case("bound_method", lambda: WithRepr(3).__repr__, oracle=False)
 case("class", lambda: Plain)
 case("builtin_class", lambda: int)
 case("module", lambda: math)
@@ -399,6 +400,38 @@ case("sub_float", lambda: HFloat(2.5))
 case("sub_bytes", lambda: HBytes(b"ab"))
 case("sub_list_looping_repr", lambda: LoopList([1, 2]), oracle=False)
 case("list_of_hostiles", lambda: [HList([1]), HStr("s"), HInt(3), HDict({})])
+
+
+# -- one budget for the whole value ---------------------------------------------
+
+from encode_check import consistent  # the traced-run checker: one reading of the tag table
+import encode_probes  # noqa: E402  (probes of the encoder's integrity, on the classes defined here)
+
+
+LARGE = [
+    ("dp_table", lambda: [[(i * 31 + j) % 97 for j in range(1000)] for i in range(1000)]),
+    ("dict_1e5", lambda: {i: [i, str(i)] for i in range(10 ** 5)}),
+    ("str_dict_1e5", lambda: {"k%d" % i: i for i in range(10 ** 5)}),
+    ("str_1mb", lambda: "ab" * (1 << 19)),
+    ("bytes_1mb", lambda: bytes(1 << 20)),
+    ("int_1e6_digits", lambda: 10 ** 1000000),
+    ("int_4000_digits", lambda: 7 ** 4700),
+    ("nested_dicts", lambda: {k: {i: list(range(100)) for i in range(100)} for k in "abcdefghij"}),
+    ("long_strs", lambda: ["x" * 10000] * 1000),
+    ("deep_lists", lambda: __import__("functools").reduce(lambda acc, _: [acc, list(range(50))], range(100), [])),
+    ("tuples_3d", lambda: tuple(tuple(tuple(range(30)) for _ in range(30)) for _ in range(30))),
+]
+
+
+def large_probe(name, build):
+    value = build()
+    enc = Encoder()
+    result = enc.encode(value)
+    return {
+        "name": name, "repr": result["repr"][:2000], "cut": enc.cut, "nodes": enc.nodes,
+        "repr_chars": len(result["repr"]), "json_chars": len(json.dumps(result["json"])),
+        "consistent": consistent(result["json"], value),
+    }
 
 
 def run_case(name, build, want_oracle, want_literal, options):
@@ -484,6 +517,10 @@ def main():
     for name, build, want_oracle, want_literal, options in CASES:
         out.write(json.dumps(run_case(name, build, want_oracle, want_literal, options), allow_nan=False) + "\n")
     out.write(json.dumps(global_state_probe()) + "\n")
+    for name, build in LARGE:
+        out.write(json.dumps(large_probe(name, build)) + "\n")
+    for probe in (encode_probes.program_code_probe, encode_probes.saved_builtins_probe, encode_probes.watch_probe):
+        out.write(json.dumps(probe(globals())) + "\n")
     out.write(json.dumps(deep_stack_probe()) + "\n")
     out.flush()
 

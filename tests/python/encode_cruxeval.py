@@ -11,6 +11,7 @@ import io
 import json
 import sys
 
+sys.path.insert(0, __import__("os").path.dirname(sys.argv[1]))  # encode.py imports its sibling modules
 spec = importlib.util.spec_from_file_location("encode", sys.argv[1])
 encode_module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(encode_module)
@@ -29,7 +30,7 @@ with open(sys.argv[2], encoding="utf-8") as corpus:
             value = eval(record["input_call"], namespace)
         finally:
             sys.stdout = real_stdout
-        encoder = encode_module.Encoder(max_str=2000)
+        encoder = encode_module.Encoder(max_chars=2000)
         got = encoder.encode(value)["repr"]
         if encoder.cut:
             cut += 1
