@@ -8,6 +8,7 @@ import { registerInstrument } from './commands/instrument.js';
 import { registerBuild } from './commands/build.js';
 import { registerScore } from './commands/score.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerServe } from './commands/serve.js';
 import { VERSION } from './version.js';
 import { UsageError, InputError, SandboxUnavailableError, EXIT } from './errors.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerScore(program);
   registerInstrument(program);
   registerDoctor(program);
+  registerServe(program);
   return program;
 }
 
