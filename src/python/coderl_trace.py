@@ -158,6 +158,11 @@ class Builder:
         if not reply:
             proc.wait()
             self._proc = None
+            for pipe in (proc.stdin, proc.stdout):
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
             if self._drainer is not None:
                 self._drainer.join(2)
             raise ServerError("coderl-trace serve exited (status %s) during request %s:\n%s"
@@ -171,6 +176,12 @@ class Builder:
         """The live server process, started (again) if needed."""
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
+        if self._proc is not None:
+            for pipe in (self._proc.stdin, self._proc.stdout):
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
         argv = self.command + ["serve"] + flags(self.options)
         try:
             self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

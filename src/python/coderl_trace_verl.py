@@ -103,6 +103,7 @@ class Scorer:
         if self._proc is not None:
             self._proc.stdin.close()
             self._proc.wait()
+            self._proc.stdout.close()
             self._proc = None
 
 
