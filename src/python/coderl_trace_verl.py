@@ -24,14 +24,15 @@ __all__ = ["alignment_rows", "batch_rows", "is_alignment_source", "Scorer", "com
 
 # Rows that are themselves alignment tasks are not mined again (the recipe
 # skips "exec_semantics_align" and "code_execution" sources the same way).
-ALIGNMENT_SOURCES = ("coderl-trace/", "exec_semantics_align", "code_execution")
+ALIGNMENT_SOURCES = ("coderl-trace", "exec_semantics_align", "code_execution")
 
 
 def is_alignment_source(data_source):
     return any(tag in str(data_source) for tag in ALIGNMENT_SOURCES)
 
 
-def alignment_rows(builder, responses, rewards, ground_truths, data_sources, step=None, prompts=None, **options):
+def alignment_rows(builder, responses, rewards, ground_truths, data_sources, step=None, prompts=None,
+                   data_source=None, **options):
     """One step's rollouts in, the next batch's alignment rows out.
 
     responses: decoded response texts; rewards: one number per response
@@ -39,6 +40,8 @@ def alignment_rows(builder, responses, rewards, ground_truths, data_sources, ste
     the default keep="failed" only rollouts with reward <= 0 are mined);
     ground_truths: `reward_model` dicts or their `ground_truth` strings;
     data_sources: one per response; prompts: optional prompt texts.
+    data_source: a name for the rows instead of `coderl-trace/<task kind>`
+    (keep "coderl-trace" in it, which `compute_score_router` routes on).
     Extra keyword options are build flags for this call (e.g. keep="all").
     """
     rows = []
@@ -61,7 +64,11 @@ def alignment_rows(builder, responses, rewards, ground_truths, data_sources, ste
         return []
     options.setdefault("format", "verl")
     label = "step-%s" % step if step is not None else None
-    return builder.build(rows, source=label, **options).tasks
+    tasks = builder.build(rows, source=label, **options).tasks
+    if data_source is not None:
+        for task in tasks:
+            task["data_source"] = data_source
+    return tasks
 
 
 def batch_rows(builder, batch, tokenizer, step=None, **options):
@@ -113,7 +120,7 @@ def compute_score_router(fallback, scorer=None):
     holder = {"scorer": scorer}
 
     def compute_score(data_source, solution_str, ground_truth, extra_info=None, **kwargs):
-        if not str(data_source).startswith("coderl-trace/"):
+        if "coderl-trace" not in str(data_source):
             return fallback(data_source, solution_str, ground_truth, extra_info, **kwargs)
         if holder["scorer"] is None:
             holder["scorer"] = Scorer()
