@@ -3,31 +3,36 @@
  * codes. Data goes to stdout, diagnostics to stderr.
  */
 import { Command, CommanderError } from 'commander';
-import { registerTrace } from './commands/trace.js';
-import { registerInstrument } from './commands/instrument.js';
-import { registerBuild } from './commands/build.js';
-import { registerScore } from './commands/score.js';
-import { registerDoctor } from './commands/doctor.js';
 import { VERSION } from './version.js';
 import { UsageError, InputError, SandboxUnavailableError, EXIT } from './errors.js';
 
 
-export function buildProgram(): Command {
+/**
+ * Each command's module is imported only when it runs (or for --help):
+ * `build` pulls in Parquet and tokenizers, which a `trace` need not wait for.
+ */
+const COMMANDS: [string, () => Promise<(program: Command) => void>][] = [
+  ['build', async () => (await import('./commands/build.js')).registerBuild],
+  ['trace', async () => (await import('./commands/trace.js')).registerTrace],
+  ['score', async () => (await import('./commands/score.js')).registerScore],
+  ['instrument', async () => (await import('./commands/instrument.js')).registerInstrument],
+  ['doctor', async () => (await import('./commands/doctor.js')).registerDoctor],
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
+];
+
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('coderl-trace')
     .description('Build execution-semantics alignment datasets (CodeRL+) from RL rollouts of Python and JavaScript programs.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerBuild(program);
-  registerTrace(program);
-  registerScore(program);
-  registerInstrument(program);
-  registerDoctor(program);
+  const named = COMMANDS.find(([name]) => name === argv[2]);
+  for (const [, load] of named ? [named] : COMMANDS) (await load())(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

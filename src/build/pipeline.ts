@@ -78,14 +78,25 @@ interface UnitOutcome {
   tests: TestOutcome[];
 }
 
-export async function build(options: BuildOptions, sink: BuildSink): Promise<Funnel> {
+/**
+ * What a long-lived caller (`serve`) hands in instead of the defaults:
+ * records already read (instead of reading options.paths), a warm Tracer
+ * (left open), and the dedup memory (to span several builds).
+ */
+export interface BuildInput {
+  records?: AsyncIterable<ReadResult>;
+  tracer?: Tracer;
+  seen?: Seen;
+}
+
+export async function build(options: BuildOptions, sink: BuildSink, input: BuildInput = {}): Promise<Funnel> {
   const funnel = new Funnel();
-  const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false });
-  const seen: Seen = { runs: new Set(), io: new Set() };
+  const tracer = input.tracer ?? new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false });
+  const seen: Seen = input.seen ?? newSeen();
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
   let ordinal = 0;
   try {
-    const units = orderedMap(readRollouts(options.paths, options.read), options.jobs, (result) => {
+    const units = orderedMap(input.records ?? readRollouts(options.paths, options.read), options.jobs, (result) => {
       const mine = options.shard === null || ordinal++ % options.shard.count === options.shard.index;
       return processRecord(result, mine, { options, tracer, seen, funnel, provenance });
     });
@@ -94,12 +105,16 @@ export async function build(options: BuildOptions, sink: BuildSink): Promise<Fun
       sink.progress?.(funnel);
     }
   } finally {
-    tracer.close();
+    if (!input.tracer) tracer.close();
   }
   return funnel;
 }
 
-interface Seen {
+export function newSeen(): Seen {
+  return { runs: new Set(), io: new Set() };
+}
+
+export interface Seen {
   /** (language, program, input): traced already. */
   runs: Set<string>;
   /** (language, input, output, task kind): a task exists already. */

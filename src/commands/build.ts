@@ -15,7 +15,7 @@ import { addLimitOptions } from './trace.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadTokenCounter } from '../build/tokens.js';
 
-interface BuildFlags extends LimitFlags, SandboxFlags {
+export interface BuildFlags extends LimitFlags, SandboxFlags {
   output?: string;
   format: string;
   inputFormat: string;
@@ -105,7 +105,7 @@ Exit status: 0 when the build finished (rejects are normal and counted),
     });
 }
 
-async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOptions> {
+export async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOptions> {
   const int = (flag: string, value: string, min: number) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number >= ${min}, got "${value}"`);
@@ -157,7 +157,7 @@ async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOp
   };
 }
 
-function choice(flag: string, value: string, allowed: readonly string[]): string {
+export function choice(flag: string, value: string, allowed: readonly string[]): string {
   if (!allowed.includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
   return value;
 }

@@ -28,7 +28,7 @@ Exit status: 0 when every required protection is active, 4 when one is not
     .action((flags: DoctorFlags) => {
       const options = sandboxFromFlags(flags);
       const interpreters = findInterpreters({ python: flags.python });
-      const report = probeSandbox(interpreters, options.unsafe);
+      const report = probeSandbox(interpreters, options.unsafe, true);
       let verdict: string;
       let code: number = EXIT.ok;
       try {

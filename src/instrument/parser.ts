@@ -3,8 +3,11 @@
  * tree-sitter-python / tree-sitter-javascript packages (no native addon).
  * Parsers are created once per language and reused; callers must
  * `.delete()` every Tree they get, since wasm memory is not garbage collected.
+ * The library itself is loaded on first use too: a process that instruments
+ * nothing (a plain run, a probe) does not pay for it, and one that does
+ * starts its executors first.
  */
-import { Parser, Language as Grammar, type Tree } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 import { createRequire } from 'node:module';
 import type { Language } from '../model/trace.js';
 
@@ -22,6 +25,7 @@ export function getParser(language: Language): Promise<Parser> {
   let parser = parsers.get(language);
   if (!parser) {
     parser = (async () => {
+      const { Parser, Language: Grammar } = await import('web-tree-sitter');
       initialised ??= Parser.init();
       await initialised;
       const grammar = await Grammar.load(require.resolve(GRAMMAR_FILES[language]));

@@ -41,13 +41,7 @@ interface Context {
 export async function* readRollouts(paths: readonly string[], options: ReadOptions = {}): AsyncGenerator<ReadResult> {
   const files = expandPaths(paths);
   if (files.filter((f) => f === '-').length > 1) throw new InputError('stdin (-) can be read only once');
-  const warn = options.onWarning ?? ((w: ReadWarning) => process.stderr.write(`coderl-trace: warning: ${w.file}: ${w.message}\n`));
-  const ctx: Context = {
-    options,
-    finish: { language: options.language, passThreshold: options.passThreshold ?? 1 },
-    dataset: options.dataset ? await loadDataset(options.dataset, warn) : null,
-    warn,
-  };
+  const ctx = await makeContext(options);
   for (const file of files) {
     const forced = options.inputFormat && options.inputFormat !== 'auto' ? options.inputFormat : null;
     if (isParquetPath(file)) {
@@ -57,6 +51,36 @@ export async function* readRollouts(paths: readonly string[], options: ReadOptio
       yield* readJsonlFile(file, forced, ctx);
     }
   }
+}
+
+/**
+ * Already-decoded records (e.g. the rows of a `serve` request), read as the
+ * lines of a file named `label` would be: the same format detection, the
+ * same rollouts and rejects; only the provenance says `label` and the row.
+ */
+export async function* readRecords(records: Iterable<unknown>, label: string, options: ReadOptions = {}): AsyncGenerator<ReadResult> {
+  const ctx = await makeContext(options);
+  const rows = [...records];
+  let format = options.inputFormat && options.inputFormat !== 'auto' ? options.inputFormat : null;
+  const first = rows.find(isObject);
+  if (format === null && first !== undefined) {
+    const detection = detectFormat(label, first, options.fields);
+    if (detection.format === null) throw new InputError(detection.detail);
+    format = detection.format;
+  }
+  for (let i = 0; i < rows.length; i++) {
+    yield* fromLine(label, { ok: true, lineNo: i + 1, value: rows[i], bytes: 0 }, format, ctx);
+  }
+}
+
+async function makeContext(options: ReadOptions): Promise<Context> {
+  const warn = options.onWarning ?? ((w: ReadWarning) => process.stderr.write(`coderl-trace: warning: ${w.file}: ${w.message}\n`));
+  return {
+    options,
+    finish: { language: options.language, passThreshold: options.passThreshold ?? 1 },
+    dataset: options.dataset ? await loadDataset(options.dataset, warn) : null,
+    warn,
+  };
 }
 
 async function* readJsonlFile(file: string, forced: InputFormat | null, ctx: Context): AsyncGenerator<ReadResult> {

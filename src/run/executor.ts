@@ -124,6 +124,20 @@ export class Executor {
     this.child.stdin!.end();
   }
 
+  /**
+   * Close and wait until the executor (and with it, through its parent-death
+   * signal, its zygote and runs) has exited: SIGKILL after `graceMs`.
+   */
+  stop(graceMs: number): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      this.child.once('exit', () => { clearTimeout(timer); resolve(); });
+      if (graceMs <= 0) this.child.kill('SIGKILL');
+      else this.close();
+    });
+  }
+
   private fail(reason: string, readyReject: (e: Error) => void): void {
     if (this.dead) return;
     this.dead = reason;

@@ -17,7 +17,8 @@ import { checkSandbox, probeSandbox, DEFAULT_SANDBOX, type SandboxOptions, type 
 const QUEUE_DEPTH = 2;
 
 export class ExecutorPool {
-  private readonly executors: Executor[];
+  /** null: not started yet (executors start on demand, so one run waits for one executor). */
+  private readonly executors: (Executor | null)[];
   /** Jobs in flight per executor, in the order of `executors`. */
   private readonly load: number[];
   private readonly waiting: ((e: Executor) => void)[] = [];
@@ -43,8 +44,10 @@ export class ExecutorPool {
     // cores' time idle on CRUXEval, 4% pinned, and 7% more runs/s.
     // With more or fewer executors than cores, the scheduler places them.
     this.pinned = size === availableParallelism();
-    this.executors = Array.from({ length: size }, (_, slot) => this.spawn(slot));
+    this.executors = Array.from({ length: size }, () => null);
     this.load = this.executors.map(() => 0);
+    // The first one starts now, while the caller instruments its first program.
+    this.executors[0] = this.spawn(0);
   }
 
   private readonly pinned: boolean;
@@ -65,14 +68,25 @@ export class ExecutorPool {
   /** The least loaded live executor with room in its queue (a lower index on ties). */
   private acquire(): Promise<Executor> {
     let best = -1;
+    let unstarted = -1;
     for (let i = 0; i < this.executors.length; i++) {
+      const executor = this.executors[i];
+      if (executor === null) {
+        if (unstarted < 0) unstarted = i;
+        continue;
+      }
       // A dead executor is replaced once its queue has drained (its jobs resolve as sandbox_error).
-      if (!this.executors[i].alive && this.load[i] === 0) this.executors[i] = this.spawn(i);
-      if (this.executors[i].alive && this.load[i] < QUEUE_DEPTH && (best < 0 || this.load[i] < this.load[best])) best = i;
+      if (!executor.alive && this.load[i] === 0) this.executors[i] = this.spawn(i);
+      if (this.executors[i]!.alive && this.load[i] < QUEUE_DEPTH && (best < 0 || this.load[i] < this.load[best])) best = i;
+    }
+    // Every started executor is busy: start the next one rather than queue behind a run.
+    if (unstarted >= 0 && (best < 0 || this.load[best] > 0)) {
+      this.executors[unstarted] = this.spawn(unstarted);
+      best = unstarted;
     }
     if (best < 0) return new Promise((resolve) => this.waiting.push(resolve));
     this.load[best]++;
-    return Promise.resolve(this.executors[best]);
+    return Promise.resolve(this.executors[best]!);
   }
 
   private release(executor: Executor): void {
@@ -82,7 +96,12 @@ export class ExecutorPool {
   }
 
   close(): void {
-    for (const e of this.executors) e.close();
+    for (const e of this.executors) e?.close();
+  }
+
+  /** Close every executor and wait until they are gone (SIGKILL after graceMs). */
+  async shutdown(graceMs: number): Promise<void> {
+    await Promise.all(this.executors.map((e) => e?.stop(graceMs)));
   }
 }
 

@@ -7,9 +7,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandboxUnavailableError, UsageError } from '../errors.js';
 import type { Interpreters } from './interpreters.js';
+import { cached, stamp } from './startup-cache.js';
 
 /** tracers/ sits next to src/ (run from source) or next to dist/ (compiled). */
 export const EXECUTOR_PATH = ['../../tracers/executor.py', '../../../tracers/executor.py']
@@ -59,27 +61,52 @@ export interface SandboxProvenance {
 
 const probes = new Map<string, SandboxReport>();
 
-/** Probe once per (interpreters, mode) and process: ~0.3 s with bubblewrap. */
-export function probeSandbox(interpreters: Interpreters, unsafe = false): SandboxReport {
+/**
+ * Probe once per (interpreters, mode) and process (~0.3 s with bubblewrap),
+ * and remember the report across runs (startup-cache.ts) unless `fresh`.
+ */
+export function probeSandbox(interpreters: Interpreters, unsafe = false, fresh = false): SandboxReport {
   const config = { node: interpreters.node, tier: unsafe ? 'rlimits' : 'auto' };
   // CODERL_TRACE_BWRAP=none skips bubblewrap (the namespaces tier is then the strongest).
   const bwrap = process.env.CODERL_TRACE_BWRAP;
   const key = `${interpreters.python}\0${JSON.stringify(config)}\0${bwrap}`;
   let report = probes.get(key);
   if (!report) {
-    let out: string;
-    try {
-      out = execFileSync(interpreters.python, ['-s', '-B', EXECUTOR_PATH, '--probe', JSON.stringify(config)], {
-        encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...(bwrap ? { CODERL_TRACE_BWRAP: bwrap } : {}) },
-      });
-    } catch (err) {
-      throw new SandboxUnavailableError(`cannot probe the sandbox: ${(err as Error).message}`);
-    }
-    report = JSON.parse(out.trim().split('\n').pop()!) as SandboxReport;
+    const probe = () => runProbe(interpreters, config, bwrap);
+    report = fresh ? probe() : cached('sandbox', probeFingerprint(interpreters, config, bwrap), probe, { keep: cleanProbe });
     probes.set(key, report);
   }
   return report;
+}
+
+function runProbe(interpreters: Interpreters, config: Record<string, unknown>, bwrap: string | undefined): SandboxReport {
+  let out: string;
+  try {
+    out = execFileSync(interpreters.python, ['-s', '-B', EXECUTOR_PATH, '--probe', JSON.stringify(config)], {
+      encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...(bwrap ? { CODERL_TRACE_BWRAP: bwrap } : {}) },
+    });
+  } catch (err) {
+    throw new SandboxUnavailableError(`cannot probe the sandbox: ${(err as Error).message}`);
+  }
+  return JSON.parse(out.trim().split('\n').pop()!) as SandboxReport;
+}
+
+/**
+ * Only a clean answer is remembered: a tier that failed (perhaps only for
+ * now, e.g. a self-test timed out on a loaded machine) is asked again next time.
+ */
+function cleanProbe(report: SandboxReport): boolean {
+  return report.tier !== null && report.attempts.every((a) => a.ok || /not found|skipped/.test(a.error ?? ''));
+}
+
+/** What the probe's answer depends on: interpreters, the tracers' code, where bwrap is found. */
+function probeFingerprint(interpreters: Interpreters, config: Record<string, unknown>, bwrap: string | undefined): unknown {
+  const tracers = dirname(EXECUTOR_PATH);
+  return {
+    config, bwrap: bwrap ?? null, path: process.env.PATH ?? null,
+    files: [interpreters.python, interpreters.node, ...['executor.py', 'sandbox.py', 'zygote.py'].map((f) => join(tracers, f))].map(stamp),
+  };
 }
 
 /**

@@ -93,4 +93,9 @@ export class Tracer {
   close(): void {
     this.pool.close();
   }
+
+  /** Close and wait for every executor to exit (SIGKILL after graceMs). */
+  shutdown(graceMs: number): Promise<void> {
+    return this.pool.shutdown(graceMs);
+  }
 }

@@ -16,7 +16,10 @@
  * follow untimed warm-up passes (warmUp): the tool's code is optimized by V8,
  * as in a long build.
  *
- * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss|large.
+ *   5. In the training loop (loop.ts): start-up of a one-off trace, and one
+ *      step's batch through a warm Builder vs the CodeRL+ recipe's extractor.
+ *
+ * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss|large|loop.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../src/run/limits.js';
 import type { Run } from '../../src/model/run.js';
 import { orderedMap } from '../../src/run/pool.js';
 import { benchLargeData } from './large-data.js';
+import { benchLoop } from './loop.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CORPORA = join(ROOT, '../shared/corpora');
@@ -308,6 +312,7 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'rss') await benchRss();
   if (!only || only === 'large') await benchLargeData(report);
+  if (!only || only === 'loop') await benchLoop({ root: ROOT, corpora: CORPORA, quick, jobs: JOBS, report });
 }
 
 await main();
