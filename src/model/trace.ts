@@ -47,6 +47,8 @@ export interface TraceEvent {
   depth: number;
   /** Variables whose value changed since the previous event of this frame. */
   vars: Variables;
+  /** The thread's name (`Thread-1 (main)`), only when the event ran outside the main thread. */
+  thread?: string;
 }
 
 export interface TraceException {

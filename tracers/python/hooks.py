@@ -19,6 +19,8 @@ program's own stdout/stderr are untouched. Record shapes: tracers/README.md.
 import builtins
 import pickle
 import sys
+import threading
+from _thread import get_ident
 
 from channel import to_json as _to_json
 from encode import Encoder
@@ -43,6 +45,7 @@ _FINGERPRINT_BYTES = 256 * 1024
 _MAX_FINGERPRINT_LEN = 4096
 _TOO_BIG = b""  # marker: this variable's value was too big to fingerprint
 _CHANGING = b"~"  # marker: mutated in place at its last event (no pickle: never equals a fingerprint)
+_PRELUDE = b"^"  # marker: bound by the judge's prelude, not (yet) the program's variable
 
 
 class _NotPlain(Exception):
@@ -128,6 +131,7 @@ class RecursionLimit:
 
     def __init__(self, offset, headroom):
         self.headroom = headroom
+        self.offset = offset
         self.shift = offset + headroom
         _real_setrecursionlimit(_real_getrecursionlimit() + self.shift)
         sys.getrecursionlimit = self.get
@@ -153,15 +157,24 @@ def stack_depth_of(frame):
     return depth
 
 
+def _thread_name(ident):
+    thread = threading._active.get(ident)
+    name = getattr(thread, "_name", None)
+    return name if isinstance(name, str) else "thread-%d" % ident
+
+
 def is_hidden(name):
     return name.startswith("__") and name.endswith("__")
 
 
 class Tracer:
-    def __init__(self, job, channel, globals_):
+    def __init__(self, job, channel, prelude):
+        """prelude: {name: object} the judge's prelude bound in the module's
+        globals; while a name still holds that object it is not an event."""
         limits = job["limits"]  # src/run/limits.ts: the tracer has no defaults of its own
         self.channel = channel
-        self.globals = globals_
+        self.prelude = {name: (obj, None, _PRELUDE) for name, obj in prelude.items()}
+        self.main_thread = get_ident()
         self.probe_scopes = job["probe_scopes"]
         self.scopes = job["scopes"]
         self.max_events = int(limits["max_events"])
@@ -259,6 +272,14 @@ class Tracer:
                 snap[name] = self.encoder.encode(obj)
         return snap
 
+    def release(self):
+        """Drop every reference to the program's objects (after END), so
+        module teardown finalizes them as in a plain run."""
+        self.states.clear()
+        self.finals.clear()
+        self.atom_cache.clear()
+        self.prelude.clear()
+
     def resolved_finals(self):
         encode = self.encoder.encode
         return {
@@ -287,6 +308,10 @@ class Tracer:
             hops += 1
         else:
             stack_depth = stack_depth_of(frame)
+            if self.recursion is not None and get_ident() != self.main_thread:
+                # A thread's stack starts at 0, the main thread's below our
+                # harness: count as if it sat where the main thread's does.
+                stack_depth += self.recursion.offset
         if self.recursion is not None and self.recursion.exceeded(stack_depth):
             # A plain run could not have pushed this frame (see RecursionLimit).
             self.recursion_error = RecursionError("maximum recursion depth exceeded")
@@ -294,8 +319,14 @@ class Tracer:
         state = FrameState(self.next_frame, depth, stack_depth)
         self.next_frame += 1
         self.states[id(frame)] = state
+        if scope == "<module>" and self.prelude:
+            state.prev.update(self.prelude)
         if scope is not None:
-            self.channel.write(["F", state.id, scope, depth])
+            ident = get_ident()
+            if ident == self.main_thread:
+                self.channel.write(["F", state.id, scope, depth])
+            else:  # another thread: its name (creation order names them: Thread-1, ...)
+                self.channel.write(["F", state.id, scope, depth, _thread_name(ident)])
         return state
 
     def _diff(self, state, loc):
@@ -330,6 +361,8 @@ class Tracer:
                 else:
                     value = encode(obj)
             else:
+                if old is not None and old[2] is _PRELUDE and old[0] is obj:
+                    continue
                 if t in _CONTAINERS:
                     if old is not None and old[0] is obj and (old[2] is _TOO_BIG or old[2] is _CHANGING):
                         # Too big to fingerprint, or mutated in place before
