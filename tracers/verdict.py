@@ -97,6 +97,8 @@ def check_channel(channel, seal, truncated):
         return "tampered", "END record is not valid JSON"
     if not isinstance(record, dict) or "seal" not in record:
         return "unsealed", None
+    if isinstance(record.get("tampered"), str):
+        return "tampered", "the program changed the tracer: " + record["tampered"]
     if record.get("seal") != seal:
         return "tampered", "END record carries a wrong seal"
     if record.get("bytes") != end_at:
@@ -110,6 +112,7 @@ _TRACER_ACCESS = {
     "python": [
         ("gc", r"\bgc\b"), ("ctypes", r"\bctypes\b"), ("frames", r"_getframe|\bf_back\b|\bf_globals\b|\bf_locals\b|\binspect\b"),
         ("settrace", r"\bset(trace|profile)\b"), ("tracer-names", r"__ct"),
+        ("introspection", r"__closure__|cell_contents|__self__|__globals__|__func__|__builtins__|\bbuiltins\b"),
         ("fd-access", r"/proc/self|/dev/fd|\bdup2\b|\bcloserange\b|\bfdopen\s*\(\s*3\b|os\.(write|close)\s*\(\s*3\b"),
     ],
     "javascript": [

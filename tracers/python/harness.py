@@ -136,12 +136,7 @@ def run(job, channel, compiled=None):
         result["traced"] = traced
         if traced and job["mode"] == "trace":
             tracer = Tracer(job, channel, prelude)
-            # Hooks live in builtins, not in the module namespace, so that
-            # dir(), globals() and vars() show what a plain run shows.
-            builtins.__ctt__ = True
-            builtins.__ctp__ = tracer.probe
-            builtins.__cte__ = tracer.probe
-            builtins.__ctx__ = tracer.exit
+            tracer.install()
         recursion = RecursionLimit(stack_depth_of(sys._getframe()), PROBE_HEADROOM if tracer else 0)
         if tracer is not None:
             tracer.recursion = recursion
@@ -205,8 +200,9 @@ def _finish(tracer, globals_, prelude, result, channel):
     memory, hostile globals): a shorter END beats none."""
     try:
         if tracer is not None:
-            builtins.__ctt__ = False  # module finals must not record events
-            builtins.__ctp__ = builtins.__cte__ = builtins.__ctx__ = _ignore
+            tampered = tracer.uninstall()  # module finals must not record events
+            if tampered:
+                result["tampered"] = tampered
             module_vars = {k: v for k, v in list(globals_.items())
                            if isinstance(k, str) and not is_hidden(k) and not (k in prelude and prelude[k] is v)}
             tracer.finals["<module>"] = tracer._encode_all(module_vars)
@@ -222,10 +218,6 @@ def _finish(tracer, globals_, prelude, result, channel):
         except BaseException:
             pass
     _flush_stdio()
-
-
-def _ignore(*args):
-    return None
 
 
 def _system_exit_status(exc):

@@ -22,6 +22,8 @@ import sys
 import threading
 from _thread import get_ident
 
+import channel as _channel_module
+import encode as _encode_module
 from channel import to_json as _to_json
 from encode import Encoder
 
@@ -187,33 +189,44 @@ class Tracer:
         self.atom_cache = {}  # (type, value) -> encoded value
         self.atom_json = {}  # id(encoded value in atom_cache) -> its JSON text (those values live as long as the cache)
         self.recursion_error = None  # the RecursionError we raised, if any
+        self.probe, self.exit = self._hooks()
+        self.installed = {}  # builtins name -> the hook the tracer put there
+        self.watched = []  # (namespace, its copy at install)
 
     # -- hooks called from the instrumented program ------------------------
 
-    def probe(self, k):
-        """A line probe, and (until the cap: see _capped_hooks) a function entry."""
-        if self.encoder.busy:
-            return  # a user __repr__ run by the encoder: not the program's own step
-        frame = _getframe(1)
-        state = self.states.get(id(frame))
-        if state is None:
-            state = self._new_frame(frame, self.scopes[self.probe_scopes[k]])
-        changed = self._diff(state, frame.f_locals)
-        self.events += 1
-        self.channel.write_line(self._event_line(k, state.id, changed))
-        if self.events >= self.max_events:
-            self._cap()
+    def _hooks(self):
+        """The probe (line and entry) and exit hooks the program calls: plain
+        functions, not bound methods, so no `__self__` hands out the tracer."""
+        tracer, states, finals, scopes, probe_scopes = self, self.states, self.finals, self.scopes, self.probe_scopes
+        encoder, channel, max_events = self.encoder, self.channel, self.max_events
+        new_frame, diff, event_line, snapshot = self._new_frame, self._diff, self._event_line, self._snapshot
 
-    def exit(self, s):
-        if self.encoder.busy:
-            return
-        frame = _getframe(1)
-        state = self.states.pop(id(frame), None)
-        if state is None:
-            self.finals[self.scopes[s]] = self._snapshot(frame.f_locals)
-        else:
-            self._diff(state, frame.f_locals)
-            self.finals[self.scopes[s]] = {name: pair[1] for name, pair in state.prev.items()}
+        def probe(k):
+            if encoder.busy:
+                return  # a user __repr__ run by the encoder: not the program's own step
+            frame = _getframe(1)
+            state = states.get(id(frame))
+            if state is None:
+                state = new_frame(frame, scopes[probe_scopes[k]])
+            changed = diff(state, frame.f_locals)
+            tracer.events += 1
+            channel.write_line(event_line(k, state.id, changed))
+            if tracer.events >= max_events:
+                tracer._cap()
+
+        def exit(s):
+            if encoder.busy:
+                return
+            frame = _getframe(1)
+            state = states.pop(id(frame), None)
+            if state is None:
+                finals[scopes[s]] = snapshot(frame.f_locals)
+            else:
+                diff(state, frame.f_locals)
+                finals[scopes[s]] = {name: pair[1] for name, pair in state.prev.items()}
+
+        return probe, exit
 
     def _capped_hooks(self):
         """Entry and exit hooks for after the cap, lean because recursive
@@ -412,7 +425,53 @@ class Tracer:
         once it is false, a probe costs one builtin load."""
         self.channel.write(["L", "events"])
         self.channel.flush()  # nothing more is recorded for a while: a run killed later keeps its trace
-        builtins.__ctt__ = False
-        builtins.__cte__, builtins.__ctx__ = self._capped_hooks()
+        enter, exit = self._capped_hooks()
+        self._set_hooks(False, self.probe, enter, exit)
+
+    # -- the hooks in builtins, and what the program did to them -------------
+
+    def install(self):
+        """Put the hooks in builtins (not in the module namespace, so dir(),
+        globals() and vars() show what a plain run shows), and note what
+        the tracer's code is, to tell at the end whether the program changed it."""
+        self.watched = [(space, dict(space)) for space in _watched_namespaces()]
+        self._set_hooks(True, self.probe, self.probe, self.exit)
+
+    def _set_hooks(self, recording, probe, enter, exit):
+        self.installed = {"__ctt__": recording, "__ctp__": probe, "__cte__": enter, "__ctx__": exit}
+        for name, value in self.installed.items():
+            setattr(builtins, name, value)
+
+    def uninstall(self):
+        """Hooks off (what runs from now on records nothing). Returns what
+        the program changed of the tracer (hooks replaced, its classes or
+        module globals rebound, methods shadowed), or None: detection, not
+        prevention (tracers/README.md)."""
+        problems = []
+        for name, value in self.installed.items():
+            if builtins.__dict__.get(name, _MISSING) is not value:
+                problems.append("builtins.%s replaced" % name)
+        for name in self.installed:
+            setattr(builtins, name, False if name == "__ctt__" else ignore)
+        for space, saved in self.watched:
+            if len(space) != len(saved) or any(space.get(key, _MISSING) is not value for key, value in saved.items()):
+                problems.append("%s changed" % space.get("__qualname__", space.get("__name__", "tracer code")))
+        for obj in (self, self.encoder, self.channel):
+            shadowed = [key for key in vars(obj) if key in vars(type(obj)) and callable(vars(type(obj))[key])]
+            if shadowed:
+                problems.append("%s.%s shadowed" % (type(obj).__name__, shadowed[0]))
+        return "; ".join(problems) or None
+
+
+def ignore(*args):
+    return None
+
+
+_MISSING = object()
+
+
+def _watched_namespaces():
+    """The tracer's own code a program could rebind to forge its record."""
+    return [globals(), vars(_encode_module), vars(_channel_module), vars(Tracer), vars(Encoder), vars(_channel_module.Channel)]
 
 
