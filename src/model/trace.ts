@@ -77,6 +77,12 @@ export interface Trace {
   detail: string | null;
   stdout: string;
   stderr: string;
+  /**
+   * The exact bytes (base64) of stdout / stderr, present only for an output
+   * that is not valid UTF-8 (its text then has U+FFFD in their place; the
+   * trace also carries the warning `output-not-utf8`).
+   */
+  output_bytes?: { stdout?: string; stderr?: string };
   truncated: { stdout: boolean; stderr: boolean };
   exit_code: number | null;
   signal: string | null;
@@ -96,7 +102,8 @@ export interface Trace {
   /**
    * Warnings with stable slugs: `uninstrumented` (ran untraced, see
    * `untraced_reason`), `channel-tampered`, `tracer-access`, `tracer-error`
-   * (the tracer could not record everything), `no-end-record`.
+   * (the tracer could not record everything), `no-end-record`,
+   * `output-not-utf8` (see `output_bytes`).
    */
   warnings: string[];
   /** Why the program ran untraced (e.g. a tree-sitter parse error), else null. */

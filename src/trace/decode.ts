@@ -98,6 +98,12 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
   if (untracedReason !== null) warnings.push('uninstrumented');
   if (end && end.tracer_error !== undefined && end.tracer_error !== null) warnings.push('tracer-error');
   if (ctx.instrumented && !end && result.status === 'ok') warnings.push('no-end-record');
+  const outputBytes = {
+    ...(typeof result.stdout_base64 === 'string' ? { stdout: result.stdout_base64 } : {}),
+    ...(typeof result.stderr_base64 === 'string' ? { stderr: result.stderr_base64 } : {}),
+  };
+  const notUtf8 = Object.keys(outputBytes).length > 0;
+  if (notUtf8) warnings.push('output-not-utf8');
 
   const exception = end ? toException(end.exception) : null;
   const { status, detail } = refineStatus(result, exception, end);
@@ -109,6 +115,7 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
     detail,
     stdout: result.stdout,
     stderr: result.stderr,
+    ...(notUtf8 ? { output_bytes: outputBytes } : {}),
     truncated: { stdout: result.stdout_truncated, stderr: result.stderr_truncated },
     exit_code: result.exit_code,
     signal: result.signal,
