@@ -159,12 +159,6 @@ def stack_depth_of(frame):
     return depth
 
 
-def _thread_name(ident):
-    thread = threading._active.get(ident)
-    name = getattr(thread, "_name", None)
-    return name if isinstance(name, str) else "thread-%d" % ident
-
-
 def is_hidden(name):
     return name.startswith("__") and name.endswith("__")
 
@@ -177,6 +171,7 @@ class Tracer:
         self.channel = channel
         self.prelude = {name: (obj, None, _PRELUDE) for name, obj in prelude.items()}
         self.main_thread = get_ident()
+        self.bare_threads = {}  # ident -> name, for threads started with _thread
         self.probe_scopes = job["probe_scopes"]
         self.scopes = job["scopes"]
         self.max_events = int(limits["max_events"])
@@ -339,7 +334,7 @@ class Tracer:
             if ident == self.main_thread:
                 self.channel.write(["F", state.id, scope, depth])
             else:  # another thread: its name (creation order names them: Thread-1, ...)
-                self.channel.write(["F", state.id, scope, depth, _thread_name(ident)])
+                self.channel.write(["F", state.id, scope, depth, self._thread_name(ident)])
         return state
 
     def _diff(self, state, loc):
@@ -400,6 +395,13 @@ class Tracer:
             for name in [n for n in prev if n not in loc]:
                 del prev[name]
         return changed
+
+    def _thread_name(self, ident):
+        """A threading.Thread's name; a bare _thread's, by order of first sight."""
+        name = getattr(threading._active.get(ident), "_name", None)
+        if not isinstance(name, str):
+            name = self.bare_threads.setdefault(ident, "_thread-%d" % (len(self.bare_threads) + 1))
+        return name
 
     def _event_line(self, k, fid, changed):
         """The JSON line of an event, as _to_json would write it, built from
