@@ -92,7 +92,13 @@ async function main() {
   const traced = await traceAll(runs, ['--jobs', jobs, '--python', python]);
   const plain = await traceAll(runs, ['--jobs', jobs, '--python', python, '--plain']);
   const direct = new Map();
-  for (const run of runs) direct.set(run.id, await python3(python, run.code, run.stdin));
+  let next = 0;
+  await Promise.all(Array.from({ length: Number(jobs) }, async () => {
+    while (next < runs.length) {
+      const run = runs[next++];
+      direct.set(run.id, await python3(python, run.code, run.stdin));
+    }
+  }));
   const differs = { plain: new Set(), python3: new Set() };
   let runsDiffering = { plain: 0, python3: 0 };
   for (const run of runs) {
