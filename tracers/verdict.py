@@ -5,6 +5,7 @@ trace channel is intact (the END seal), what the program reached for
 "Executor protocol").
 """
 
+import base64
 import json
 import os
 import re
@@ -50,6 +51,22 @@ def text(data):
     return data.decode("utf-8", "replace")
 
 
+def output_fields(name, data, truncated):
+    """A run's stdout or stderr as result fields: the text, and when the
+    bytes are not valid UTF-8 (the text then has U+FFFD in their place),
+    the exact bytes as `<name>_base64`. A character cut in two by the
+    output cap is not a fault of the program's."""
+    fields = {name: None, name + "_truncated": truncated}
+    try:
+        fields[name] = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        fields[name] = text(data)
+        cut_at_cap = truncated and exc.reason == "unexpected end of data" and exc.end == len(data)
+        if not cut_at_cap:
+            fields[name + "_base64"] = base64.b64encode(data).decode("ascii")
+    return fields
+
+
 def result_record(job, verdict, seal, stdout, stderr, channel, duration_ms, cpu_ms, max_rss_kb):
     """The executor's answer for one run. verdict: classify's 4-tuple;
     stdout, stderr, channel: (bytes, truncated); seal: the run's channel
@@ -66,8 +83,8 @@ def result_record(job, verdict, seal, stdout, stderr, channel, duration_ms, cpu_
         "duration_ms": round(duration_ms, 3),
         "cpu_ms": round(cpu_ms, 3),
         "max_rss_kb": max_rss_kb,
-        "stdout": text(stdout[0]), "stdout_truncated": stdout[1],
-        "stderr": text(stderr[0]), "stderr_truncated": stderr[1],
+        **output_fields("stdout", *stdout),
+        **output_fields("stderr", *stderr),
         "channel": text(channel_data), "channel_truncated": channel_cut,
         "channel_check": check, "channel_problem": problem,
         "tracer_access": tracer_access(job["language"], job["source"]),
@@ -97,6 +114,8 @@ def check_channel(channel, seal, truncated):
         return "tampered", "END record is not valid JSON"
     if not isinstance(record, dict) or "seal" not in record:
         return "unsealed", None
+    if isinstance(record.get("tampered"), str):
+        return "tampered", "the program changed the tracer: " + record["tampered"]
     if record.get("seal") != seal:
         return "tampered", "END record carries a wrong seal"
     if record.get("bytes") != end_at:
@@ -110,6 +129,7 @@ _TRACER_ACCESS = {
     "python": [
         ("gc", r"\bgc\b"), ("ctypes", r"\bctypes\b"), ("frames", r"_getframe|\bf_back\b|\bf_globals\b|\bf_locals\b|\binspect\b"),
         ("settrace", r"\bset(trace|profile)\b"), ("tracer-names", r"__ct"),
+        ("introspection", r"__closure__|cell_contents|__self__|__globals__|__func__|__builtins__|\bbuiltins\b"),
         ("fd-access", r"/proc/self|/dev/fd|\bdup2\b|\bcloserange\b|\bfdopen\s*\(\s*3\b|os\.(write|close)\s*\(\s*3\b"),
     ],
     "javascript": [

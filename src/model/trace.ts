@@ -47,6 +47,8 @@ export interface TraceEvent {
   depth: number;
   /** Variables whose value changed since the previous event of this frame. */
   vars: Variables;
+  /** The thread's name (`Thread-1 (main)`), only when the event ran outside the main thread. */
+  thread?: string;
 }
 
 export interface TraceException {
@@ -75,6 +77,12 @@ export interface Trace {
   detail: string | null;
   stdout: string;
   stderr: string;
+  /**
+   * The exact bytes (base64) of stdout / stderr, present only for an output
+   * that is not valid UTF-8 (its text then has U+FFFD in their place; the
+   * trace also carries the warning `output-not-utf8`).
+   */
+  output_bytes?: { stdout?: string; stderr?: string };
   truncated: { stdout: boolean; stderr: boolean };
   exit_code: number | null;
   signal: string | null;
@@ -94,7 +102,8 @@ export interface Trace {
   /**
    * Warnings with stable slugs: `uninstrumented` (ran untraced, see
    * `untraced_reason`), `channel-tampered`, `tracer-access`, `tracer-error`
-   * (the tracer could not record everything), `no-end-record`.
+   * (the tracer could not record everything), `no-end-record`,
+   * `output-not-utf8` (see `output_bytes`).
    */
   warnings: string[];
   /** Why the program ran untraced (e.g. a tree-sitter parse error), else null. */

@@ -37,8 +37,12 @@ export interface ExecutorResult {
   max_rss_kb: number;
   stdout: string;
   stdout_truncated: boolean;
+  /** The exact bytes (base64), only when stdout is not valid UTF-8 (`stdout` then has U+FFFD in their place). */
+  stdout_base64?: string;
   stderr: string;
   stderr_truncated: boolean;
+  /** As stdout_base64, for stderr. */
+  stderr_base64?: string;
   channel: string;
   channel_truncated: boolean;
   /**

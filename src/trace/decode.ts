@@ -39,7 +39,7 @@ const SYNTAX_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
 export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
   const warnings: string[] = [];
   const events: TraceEvent[] = [];
-  const frames = new Map<number, { scope: string; depth: number }>();
+  const frames = new Map<number, { scope: string; depth: number; thread?: string }>();
   const finals: Record<string, Variables> = {};
   let end: EndRecord | null = null;
   let eventsCapped = false;
@@ -62,12 +62,16 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
       tampered = true;
       continue;
     }
-    const [tag, a, b, c] = rec as unknown[];
+    const [tag, a, b, c, d] = rec as unknown[];
     if (tag === 'E' && isIndex(a, probes.length) && typeof b === 'number' && frames.has(b) && isEventVariables(c)) {
       const frame = frames.get(b)!;
-      events.push({ line: probes[a].line, scope: frame.scope, frame: b, depth: frame.depth, vars: c });
-    } else if (tag === 'F' && typeof a === 'number' && typeof b === 'string' && typeof c === 'number' && !frames.has(a)) {
-      frames.set(a, { scope: b, depth: c });
+      const event: TraceEvent = { line: probes[a].line, scope: frame.scope, frame: b, depth: frame.depth, vars: c };
+      if (frame.thread !== undefined) event.thread = frame.thread;
+      events.push(event);
+    } else if (tag === 'F' && typeof a === 'number' && typeof b === 'string' && typeof c === 'number' && !frames.has(a)
+      && (d === undefined || typeof d === 'string')) {
+      // A fifth element names the thread when it is not the main one.
+      frames.set(a, d === undefined ? { scope: b, depth: c } : { scope: b, depth: c, thread: d });
     } else if (tag === 'X' && typeof b === 'string' && isVariables(c)) {
       finals[b] = c;
     } else if (tag === 'L' && (a === 'events' || a === 'value_size')) {
@@ -94,6 +98,12 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
   if (untracedReason !== null) warnings.push('uninstrumented');
   if (end && end.tracer_error !== undefined && end.tracer_error !== null) warnings.push('tracer-error');
   if (ctx.instrumented && !end && result.status === 'ok') warnings.push('no-end-record');
+  const outputBytes = {
+    ...(typeof result.stdout_base64 === 'string' ? { stdout: result.stdout_base64 } : {}),
+    ...(typeof result.stderr_base64 === 'string' ? { stderr: result.stderr_base64 } : {}),
+  };
+  const notUtf8 = Object.keys(outputBytes).length > 0;
+  if (notUtf8) warnings.push('output-not-utf8');
 
   const exception = end ? toException(end.exception) : null;
   const { status, detail } = refineStatus(result, exception, end);
@@ -105,6 +115,7 @@ export function decodeTrace(result: ExecutorResult, ctx: DecodeContext): Trace {
     detail,
     stdout: result.stdout,
     stderr: result.stderr,
+    ...(notUtf8 ? { output_bytes: outputBytes } : {}),
     truncated: { stdout: result.stdout_truncated, stderr: result.stderr_truncated },
     exit_code: result.exit_code,
     signal: result.signal,

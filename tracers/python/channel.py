@@ -9,6 +9,7 @@ channel breaks the count (tracers/verdict.py checks it).
 from builtins import OSError, TypeError, len, memoryview, ord, type
 import os
 import re
+from _thread import allocate_lock
 from json import encoder as _json_encoder
 
 CHANNEL_FD = 3
@@ -60,26 +61,38 @@ class Channel:
         self.parts = []
         self.size = 0
         self.written = 0  # bytes handed to the channel so far (END's "bytes")
+        self.closed = False  # after END: a daemon thread's late record is dropped
+        # The program's threads write records too: one at a time, whole.
+        self.lock = allocate_lock()
 
     def write(self, record):
         self.write_line(to_json(record) + "\n")
 
     def write_line(self, line):
-        self.parts.append(line)
-        self.size += len(line)
-        if self.size >= _FLUSH_BYTES:
-            self.flush()
+        with self.lock:
+            if self.closed:
+                return
+            self.parts.append(line)
+            self.size += len(line)
+            if self.size >= _FLUSH_BYTES:
+                self._flush()
 
     def end(self, result):
-        """The END record (sealed), then everything out."""
-        self.flush()
-        if self.seal is not None:
-            result["seal"] = self.seal
-            result["bytes"] = self.written
-        self.write(["END", result])
-        self.flush()
+        """The END record (sealed), then everything out; nothing after it."""
+        with self.lock:
+            self._flush()
+            if self.seal is not None:
+                result["seal"] = self.seal
+                result["bytes"] = self.written
+            self.parts.append(to_json(["END", result]) + "\n")
+            self._flush()
+            self.closed = True
 
     def flush(self):
+        with self.lock:
+            self._flush()
+
+    def _flush(self):
         if not self.parts:
             return
         data = "".join(self.parts).encode("utf-8", "surrogatepass")

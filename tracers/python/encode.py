@@ -365,12 +365,13 @@ class Encoder(Objects):
         """Render (key, value) entries of a mapping as a dict-like repr and
         json; kind (dict or OrderedDict) reads the entries for its check."""
         parts, out, plain = [], [], True
+        todo = entries
         fast = self._uniform_pairs(entries, pair_fmt)
         if fast is not None:  # safe ints and short strs: rendered in C-level passes
             parts, out, plain = fast
-            entries = ()
+            todo = ()
         try:
-            for k, v in entries:
+            for k, v in todo:
                 if self._left <= 0:
                     break
                 kr, kj = self._enc(k, depth + 1)

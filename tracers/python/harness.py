@@ -15,6 +15,7 @@ import sys
 import traceback
 import types
 
+import shutdown
 from encode import Encoder
 from hooks import PROBE_HEADROOM, RecursionLimit, Tracer, is_hidden, stack_depth_of
 from locations import compile_call, compile_program
@@ -122,7 +123,11 @@ def run(job, channel, compiled=None):
     result = {"return": None, "exception": None, "traced": False}
     status = 0
     tracer = None
+    prelude = {}
+    shutdown.forget_exit_handlers()
     try:
+        if job.get("prelude"):
+            prelude = _run_prelude(job["prelude"], globals_)
         try:
             code, traced = compiled[:2] if compiled is not None else compile_program(job, path)
         except SyntaxError:
@@ -130,13 +135,8 @@ def run(job, channel, compiled=None):
             raise
         result["traced"] = traced
         if traced and job["mode"] == "trace":
-            tracer = Tracer(job, channel, globals_)
-            # Hooks live in builtins, not in the module namespace, so that
-            # dir(), globals() and vars() show what a plain run shows.
-            builtins.__ctt__ = True
-            builtins.__ctp__ = tracer.probe
-            builtins.__cte__ = tracer.probe
-            builtins.__ctx__ = tracer.exit
+            tracer = Tracer(job, channel, prelude)
+            tracer.install()
         recursion = RecursionLimit(stack_depth_of(sys._getframe()), PROBE_HEADROOM if tracer else 0)
         if tracer is not None:
             tracer.recursion = recursion
@@ -145,6 +145,7 @@ def run(job, channel, compiled=None):
             value = _resolve_entry(globals_, job["input"], compiled[2] if compiled is not None else None)()
             encoder = tracer.encoder if tracer is not None else Encoder(max_chars=int(job["limits"]["max_value_chars"]))
             result["return"] = encoder.encode(value)
+            value = None  # finalized at teardown, as the program's own objects are
     except SystemExit as exc:
         status = _system_exit_status(exc)
     except BaseException as exc:
@@ -163,19 +164,47 @@ def run(job, channel, compiled=None):
             except BaseException:
                 pass
         status = 1
-    finally:
-        _finish(tracer, globals_, result, channel)
+    # What the interpreter does after the program's last line, still traced:
+    # wait for its threads, then its atexit handlers.
+    try:
+        shutdown.wait_for_threads()
+        shutdown.run_exit_handlers()
+    except BaseException:
+        pass
+    _finish(tracer, globals_, prelude, result, channel)
+    # Then module teardown: finalizers print as they do in a plain run.
+    try:
+        if tracer is not None:
+            tracer.release()
+        prelude.clear()
+        shutdown.tear_down(globals_)
+    except BaseException:
+        pass
+    _flush_stdio()
     return status
 
 
-def _finish(tracer, globals_, result, channel):
+def _run_prelude(source, globals_):
+    """A judge's prelude (imports the judge adds before the program): run
+    in the program's globals, untraced, under a file name of its own so
+    tracebacks and line numbers stay the program's. Returns the names it
+    bound, with their objects: unchanged, they are not the program's
+    variables (no events, no finals)."""
+    before = dict(globals_)
+    exec(compile(source, "<prelude>", "exec", dont_inherit=True), globals_)
+    return {name: obj for name, obj in globals_.items() if name not in before or before[name] is not obj}
+
+
+def _finish(tracer, globals_, prelude, result, channel):
     """Write the END record, whatever state the program left us in (out of
     memory, hostile globals): a shorter END beats none."""
     try:
         if tracer is not None:
-            builtins.__ctt__ = False  # module finals must not record events
-            builtins.__ctp__ = builtins.__cte__ = builtins.__ctx__ = _ignore
-            module_vars = {k: v for k, v in list(globals_.items()) if type(k) is str and not is_hidden(k)}  # no isinstance: it may ask k for __class__
+            tampered = tracer.uninstall()  # module finals must not record events
+            if tampered:
+                result["tampered"] = tampered
+            module_vars = {k: v for k, v in list(globals_.items())  # type(), not isinstance: it may ask k for __class__
+                           if type(k) is str and not is_hidden(k) and not (k in prelude and prelude[k] is v)}
             tracer.finals["<module>"] = tracer._encode_all(module_vars)
             result["finals"] = tracer.resolved_finals()
             result["events"] = tracer.events
@@ -189,10 +218,6 @@ def _finish(tracer, globals_, result, channel):
         except BaseException:
             pass
     _flush_stdio()
-
-
-def _ignore(*args):
-    return None
 
 
 def _system_exit_status(exc):

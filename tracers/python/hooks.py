@@ -18,9 +18,13 @@ program's own stdout/stderr are untouched. Record shapes: tracers/README.md.
 
 import builtins
 import sys
+import threading
+from _thread import get_ident
 
+import channel as _channel_module
+import encode as _encode_module
 from encode import Encoder
-from snapshot import ATOMIC_IDS, Snapshots, is_hidden
+from snapshot import ATOMIC_IDS, PRELUDE, Recorded, Snapshots, is_hidden
 
 _getframe = sys._getframe
 
@@ -64,6 +68,7 @@ class RecursionLimit:
 
     def __init__(self, offset, headroom):
         self.headroom = headroom
+        self.offset = offset
         self.shift = offset + headroom
         _real_setrecursionlimit(_real_getrecursionlimit() + self.shift)
         sys.getrecursionlimit = self.get
@@ -90,10 +95,14 @@ def stack_depth_of(frame):
 
 
 class Tracer:
-    def __init__(self, job, channel, globals_):
+    def __init__(self, job, channel, prelude):
+        """prelude: {name: object} the judge's prelude bound in the module's
+        globals; while a name still holds that object it is not an event."""
         limits = job["limits"]  # src/run/limits.ts: the tracer has no defaults of its own
         self.channel = channel
-        self.globals = globals_
+        self.prelude = {name: Recorded(obj, None, PRELUDE) for name, obj in prelude.items()}
+        self.main_thread = get_ident()
+        self.bare_threads = {}  # ident -> name, for threads started with _thread
         self.probe_scopes = job["probe_scopes"]
         self.scopes = job["scopes"]
         self.max_events = int(limits["max_events"])
@@ -105,34 +114,45 @@ class Tracer:
         self.finals = {}  # scope -> {name: value}, last exit wins
         self.recursion = None  # RecursionLimit, set by run()
         self.recursion_error = None  # the RecursionError we raised, if any
+        self.probe, self.exit = self._hooks()
+        self.installed = {}  # builtins name -> the hook the tracer put there
+        self.watched = []  # (namespace, its copy at install)
 
     # -- hooks called from the instrumented program ------------------------
 
-    def probe(self, k):
-        """A line probe, and (until the cap: see _capped_hooks) a function entry."""
-        if self.encoder.busy:
-            return  # a finalizer or another thread ran while a value is being encoded
-        frame = _getframe(1)
-        state = self.states.get(id(frame))
-        if state is None:
-            state = self._new_frame(frame, self.scopes[self.probe_scopes[k]])
-        changed = self.snapshots.diff(state.prev, frame.f_locals)
-        self.events += 1
-        self.channel.write_line(self.snapshots.event_line(k, state.id, changed))
-        if self.events >= self.max_events:
-            self._cap()
+    def _hooks(self):
+        """The probe (line and entry) and exit hooks the program calls: plain
+        functions, not bound methods, so no `__self__` hands out the tracer."""
+        tracer, states, finals, scopes, probe_scopes = self, self.states, self.finals, self.scopes, self.probe_scopes
+        encoder, channel, max_events, snapshots = self.encoder, self.channel, self.max_events, self.snapshots
+        new_frame, diff, event_line, capture = self._new_frame, snapshots.diff, snapshots.event_line, snapshots.capture
 
-    def exit(self, s):
-        if self.encoder.busy:
-            return
-        frame = _getframe(1)
-        state = self.states.pop(id(frame), None)
-        scope = self.scopes[s]
-        if state is None:
-            self.finals[scope] = self.snapshots.capture(frame.f_locals, self.finals.get(scope))
-        elif not state.inner:  # (an inner frame's caller exits later, and wins)
-            self.snapshots.diff(state.prev, frame.f_locals)
-            self.finals[scope] = {name: rec.value for name, rec in state.prev.items()}
+        def probe(k):
+            if encoder.busy:
+                return  # a finalizer or another thread ran while a value is being encoded
+            frame = _getframe(1)
+            state = states.get(id(frame))
+            if state is None:
+                state = new_frame(frame, scopes[probe_scopes[k]])
+            changed = diff(state.prev, frame.f_locals)
+            tracer.events += 1
+            channel.write_line(event_line(k, state.id, changed))
+            if tracer.events >= max_events:
+                tracer._cap()
+
+        def exit(s):
+            if encoder.busy:
+                return
+            frame = _getframe(1)
+            state = states.pop(id(frame), None)
+            scope = scopes[s]
+            if state is None:
+                finals[scope] = capture(frame.f_locals, finals.get(scope))
+            elif not state.inner:  # (an inner frame's caller exits later, and wins)
+                diff(state.prev, frame.f_locals)
+                finals[scope] = {name: rec.value for name, rec in state.prev.items()}
+
+        return probe, exit
 
     def _capped_hooks(self):
         """Entry and exit hooks for after the cap, lean because recursive
@@ -176,6 +196,14 @@ class Tracer:
 
         return enter, exit
 
+    def release(self):
+        """Drop every reference to the program's objects (after END), so
+        module teardown finalizes them as in a plain run."""
+        self.states.clear()
+        self.finals.clear()
+        self.snapshots.release()
+        self.prelude.clear()
+
     def resolved_finals(self):
         return self.snapshots.resolve(self.finals)
 
@@ -198,6 +226,10 @@ class Tracer:
             hops += 1
         else:
             stack_depth = stack_depth_of(frame)
+            if self.recursion is not None and get_ident() != self.main_thread:
+                # A thread's stack starts at 0, the main thread's below our
+                # harness: count as if it sat where the main thread's does.
+                stack_depth += self.recursion.offset
         if self.recursion is not None and self.recursion.exceeded(stack_depth):
             # A plain run could not have pushed this frame (see RecursionLimit).
             self.recursion_error = RecursionError("maximum recursion depth exceeded")
@@ -205,9 +237,22 @@ class Tracer:
         state = FrameState(self.next_frame, depth, stack_depth, scope, frame.f_code.co_flags & _SUSPENDABLE != 0, parent)
         self.next_frame += 1
         self.states[id(frame)] = state
+        if scope == "<module>" and self.prelude:
+            state.prev.update(self.prelude)
         if scope is not None:
-            self.channel.write(["F", state.id, scope, depth])
+            ident = get_ident()
+            if ident == self.main_thread:
+                self.channel.write(["F", state.id, scope, depth])
+            else:  # another thread: its name (creation order names them: Thread-1, ...)
+                self.channel.write(["F", state.id, scope, depth, self._thread_name(ident)])
         return state
+
+    def _thread_name(self, ident):
+        """A threading.Thread's name; a bare _thread's, by order of first sight."""
+        name = getattr(threading._active.get(ident), "_name", None)
+        if not isinstance(name, str):
+            name = self.bare_threads.setdefault(ident, "_thread-%d" % (len(self.bare_threads) + 1))
+        return name
 
     def _encode_all(self, loc):
         return self.snapshots.encode_all(loc)
@@ -218,7 +263,53 @@ class Tracer:
         once it is false, a probe costs one builtin load."""
         self.channel.write(["L", "events"])
         self.channel.flush()  # nothing more is recorded for a while: a run killed later keeps its trace
-        builtins.__ctt__ = False
-        builtins.__cte__, builtins.__ctx__ = self._capped_hooks()
+        enter, exit = self._capped_hooks()
+        self._set_hooks(False, self.probe, enter, exit)
+
+    # -- the hooks in builtins, and what the program did to them -------------
+
+    def install(self):
+        """Put the hooks in builtins (not in the module namespace, so dir(),
+        globals() and vars() show what a plain run shows), and note what
+        the tracer's code is, to tell at the end whether the program changed it."""
+        self.watched = [(space, dict(space)) for space in _watched_namespaces()]
+        self._set_hooks(True, self.probe, self.probe, self.exit)
+
+    def _set_hooks(self, recording, probe, enter, exit):
+        self.installed = {"__ctt__": recording, "__ctp__": probe, "__cte__": enter, "__ctx__": exit}
+        for name, value in self.installed.items():
+            setattr(builtins, name, value)
+
+    def uninstall(self):
+        """Hooks off (what runs from now on records nothing). Returns what
+        the program changed of the tracer (hooks replaced, its classes or
+        module globals rebound, methods shadowed), or None: detection, not
+        prevention (tracers/README.md)."""
+        problems = []
+        for name, value in self.installed.items():
+            if builtins.__dict__.get(name, _MISSING) is not value:
+                problems.append("builtins.%s replaced" % name)
+        for name in self.installed:
+            setattr(builtins, name, False if name == "__ctt__" else ignore)
+        for space, saved in self.watched:
+            if len(space) != len(saved) or any(space.get(key, _MISSING) is not value for key, value in saved.items()):
+                problems.append("%s changed" % space.get("__qualname__", space.get("__name__", "tracer code")))
+        for obj in (self, self.encoder, self.channel):
+            shadowed = [key for key in vars(obj) if key in vars(type(obj)) and callable(vars(type(obj))[key])]
+            if shadowed:
+                problems.append("%s.%s shadowed" % (type(obj).__name__, shadowed[0]))
+        return "; ".join(problems) or None
+
+
+def ignore(*args):
+    return None
+
+
+_MISSING = object()
+
+
+def _watched_namespaces():
+    """The tracer's own code a program could rebind to forge its record."""
+    return [globals(), vars(_encode_module), vars(_channel_module), vars(Tracer), vars(Encoder), vars(_channel_module.Channel)]
 
 

@@ -32,6 +32,11 @@ def is_hidden(name):
     return name.startswith("__") and name.endswith("__")
 
 
+# The watch of a name bound by the judge's prelude (harness.py): while it
+# holds that object it is not the program's variable, so not an event.
+PRELUDE = object()
+
+
 class Recorded:
     """A variable's value as last recorded: the object, its encoding, and
     the watch that says whether the object still shows that encoding."""
@@ -43,7 +48,7 @@ class Recorded:
         self.watch = watch
 
     def holds_for(self, obj):
-        return self.obj is obj and (self.watch is not None and holds(self.watch))
+        return self.obj is obj and (self.watch is PRELUDE or (self.watch is not None and holds(self.watch)))
 
 
 class Snapshots:
@@ -51,6 +56,11 @@ class Snapshots:
         self.encoder = encoder
         self.atom_cache = {}  # (type, value) -> encoded value
         self.atom_json = {}   # id(encoded value in atom_cache) -> its JSON text (those values live as long as the cache)
+
+    def release(self):
+        """Drop the cached encodings (after END: the program's objects are finalized)."""
+        self.atom_cache.clear()
+        self.atom_json.clear()
 
     def atom(self, obj, t):
         """The encoding of an atom, cached for small ints and short strings."""
