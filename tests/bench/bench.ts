@@ -26,16 +26,17 @@ import { Tracer } from '../../src/trace/tracer.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/run/limits.js';
 import type { Run } from '../../src/model/run.js';
 import { orderedMap } from '../../src/run/pool.js';
+import { note, readCorpus } from '../corpora.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CORPORA = join(ROOT, '../shared/corpora');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const JOBS = availableParallelism();
 
 function corpus(name: string): Record<string, string>[] {
-  return readFileSync(join(CORPORA, name), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  note(name);
+  return readCorpus(name);
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
