@@ -22,6 +22,7 @@ import { verlCandidate } from './formats/verl.js';
 import { hyparquetRows, isParquetPath } from './parquet.js';
 import { expandPaths } from './paths.js';
 import { finishCandidate, RecordError, reject, type Candidate, type FinishOptions } from './rollout.js';
+import { withPythonCalls } from './call-input.js';
 import type { InputFormat, ReadOptions, ReadResult, ReadWarning, Source } from './types.js';
 import type { Readable } from 'node:stream';
 
@@ -52,11 +53,16 @@ export async function* readRollouts(paths: readonly string[], options: ReadOptio
     const forced = options.inputFormat && options.inputFormat !== 'auto' ? options.inputFormat : null;
     if (isParquetPath(file)) {
       if (forced !== null && forced !== 'trl-parquet') throw new InputError(`${file} is Parquet, which only --input-format trl-parquet reads`);
-      yield* readParquet(file, ctx);
+      yield* runnableCalls(readParquet(file, ctx));
     } else {
-      yield* readJsonlFile(file, forced, ctx);
+      yield* runnableCalls(readJsonlFile(file, forced, ctx));
     }
   }
+}
+
+/** Call tests in LeetCode notation become Python (see call-input.ts). */
+async function* runnableCalls(results: AsyncGenerator<ReadResult>): AsyncGenerator<ReadResult> {
+  for await (const r of results) yield r.ok ? { ok: true, rollout: await withPythonCalls(r.rollout) } : r;
 }
 
 async function* readJsonlFile(file: string, forced: InputFormat | null, ctx: Context): AsyncGenerator<ReadResult> {
