@@ -23,6 +23,8 @@ export interface Job {
   probe_scopes?: number[];
   scopes?: string[];
   input: RunInput;
+  /** Python source the runtime runs untraced in the program's globals before it (trace and plain mode). */
+  prelude?: string | null;
   limits: Limits;
 }
 

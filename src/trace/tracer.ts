@@ -13,6 +13,7 @@ import type { Limits } from '../run/limits.js';
 import type { SandboxOptions } from '../run/sandbox.js';
 import { decodeTrace } from './decode.js';
 import { VERSION } from '../version.js';
+import { preludeProvenance } from '../run/prelude.js';
 
 export interface TracerOptions {
   jobs: number;
@@ -57,6 +58,7 @@ export class Tracer {
       probe_scopes: instrumented?.probes.map((p) => scopes.indexOf(p.scope)) ?? [],
       scopes,
       input: run.input,
+      prelude: run.prelude?.source ?? null,
       limits: this.options.limits,
     });
     return decodeTrace(result, {
@@ -72,7 +74,7 @@ export class Tracer {
     const interpreter = run.language === 'python'
       ? `python ${this.interpreters.pythonVersion}`
       : `node ${this.interpreters.nodeVersion}`;
-    return { tool: `coderl-trace ${VERSION}`, interpreter, limits: this.options.limits, sandbox: this.pool.sandbox };
+    return { tool: `coderl-trace ${VERSION}`, interpreter, limits: this.options.limits, sandbox: this.pool.sandbox, ...(run.prelude ? { prelude: preludeProvenance(run.prelude) } : {}) };
   }
 
   /** Instrumentation depends only on (language, code): cache it by hash. */
