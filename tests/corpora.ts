@@ -15,10 +15,11 @@ function repositoryRoot(): string {
   return dir;
 }
 
-export const SHARED_CORPORA = process.env.CODERL_CORPORA ?? resolve(repositoryRoot(), '../shared/corpora');
+export const REPO_ROOT = repositoryRoot();
+export const SHARED_CORPORA = process.env.CODERL_CORPORA ?? resolve(REPO_ROOT, '../shared/corpora');
 /** True when the full corpora are beside the repository. */
 export const HAS_SHARED = existsSync(SHARED_CORPORA);
-export const SLICES = join(repositoryRoot(), 'fixtures/corpora');
+export const SLICES = join(REPO_ROOT, 'fixtures/corpora');
 /** The folder tests read: full corpora if present, else the slices. */
 export const CORPORA = HAS_SHARED ? SHARED_CORPORA : SLICES;
 

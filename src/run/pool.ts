@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Executor, type ExecutorResult, type Job } from './executor.js';
+import type { Limits } from './limits.js';
 import type { Interpreters } from './interpreters.js';
 import { checkSandbox, probeSandbox, DEFAULT_SANDBOX, type SandboxOptions, type SandboxProvenance, type SandboxReport } from './sandbox.js';
 
@@ -53,7 +54,19 @@ export class ExecutorPool {
     return new Executor({ launch: this.report.launch!, node: this.interpreters.node, tier: this.sandbox.tier, cpu: this.pinned ? slot : null });
   }
 
+  /**
+   * One job; a wall-clock timeout with CPU time to spare is re-checked once
+   * (see recheckLimits), so that a loaded machine does not decide the outcome.
+   */
   async run(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
+    const first = await this.runOnce(job);
+    const limits = recheckLimits(first, job.limits);
+    if (limits === null) return first;
+    const second = await this.runOnce({ ...job, limits });
+    return { ...second, recheck: { first: 'timeout', rerun_timeout_ms: limits.timeout_ms, then: second.status } };
+  }
+
+  private async runOnce(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
     const executor = await this.acquire();
     try {
       return await executor.run({ ...job, job: this.nextJob++ });
@@ -84,6 +97,24 @@ export class ExecutorPool {
   close(): void {
     for (const e of this.executors) e.close();
   }
+}
+
+/** The re-run's wall-clock limit, as a multiple of the CPU limit: the CPU limit decides unless the machine is this loaded. */
+const RECHECK_WALL_FACTOR = 4;
+
+/**
+ * A wall-clock timeout is a fact about the machine as much as the program:
+ * under load a run that needs 1 s of CPU can take 5 s. When the run timed
+ * out with CPU time left, it runs once more with the wall-clock limit at
+ * RECHECK_WALL_FACTOR x the CPU limit, so the CPU limit decides; the
+ * second result stands and the trace's provenance says so. A program that
+ * only sleeps or blocks gets the longer limit too (and the same verdict on
+ * every machine). Null: no re-check.
+ */
+export function recheckLimits(result: ExecutorResult, limits: Limits): Limits | null {
+  if (result.status !== 'timeout' || result.cpu_ms >= limits.cpu_ms) return null;
+  const timeout = Math.max(limits.timeout_ms, RECHECK_WALL_FACTOR * limits.cpu_ms);
+  return timeout > limits.timeout_ms ? { ...limits, timeout_ms: timeout } : null;
 }
 
 /**

@@ -65,7 +65,7 @@ export class Tracer {
       id: run.id,
       language: run.language,
       instrumented,
-      provenance: this.provenance(run),
+      provenance: { ...this.provenance(run), ...(result.recheck ? { recheck: result.recheck } : {}) },
       timing: this.options.timing ?? true,
     });
   }

@@ -15,7 +15,9 @@
  * follow untimed warm-up passes (warmUp): the tool's code is optimized by V8,
  * as in a long build.
  *
- * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss.
+ *   5. Real LiveCodeBench rollouts traced vs plain (tests/bench/real-rollouts.ts).
+ *
+ * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss|real.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../src/run/limits.js';
 import type { Run } from '../../src/model/run.js';
 import { orderedMap } from '../../src/run/pool.js';
 import { note, readCorpus } from '../corpora.js';
+import { benchRealRollouts, type LcbRecord } from './real-rollouts.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const args = process.argv.slice(2);
@@ -306,6 +309,14 @@ async function main(): Promise<void> {
     }
   }
   if (!only || only === 'rss') await benchRss();
+  if (!only || only === 'real') {
+    const tracer = new Tracer({ jobs: JOBS, limits: DEFAULT_LIMITS, timing: true });
+    try {
+      await benchRealRollouts(tracer, corpus('rollouts_lcb_dev.jsonl') as unknown as LcbRecord[], JOBS, report);
+    } finally {
+      tracer.close();
+    }
+  }
 }
 
 await main();
