@@ -33,12 +33,10 @@ export async function pythonCall(call: string, program: string): Promise<string>
       edits.push({ start: node.startIndex, end: node.endIndex, text: python });
     });
   });
-  // startIndex is a byte offset: edit the UTF-8 bytes, from the end so offsets stay valid.
-  let bytes = Buffer.from(call, 'utf8');
-  for (const e of edits.sort((a, b) => b.start - a.start)) {
-    bytes = Buffer.concat([bytes.subarray(0, e.start), Buffer.from(e.text), bytes.subarray(e.end)]);
-  }
-  return bytes.toString('utf8');
+  // Offsets index the JS string (web-tree-sitter parses it as UTF-16); edit from the end so they stay valid.
+  let out = call;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
 }
 
 /** A run input with its call (if any) made Python. */
