@@ -140,9 +140,14 @@ export async function benchRealRollouts(tracer: Tracer, records: LcbRecord[], jo
   const total = pairs.reduce((s, p) => s + ms(p.traced), 0) / pairs.reduce((s, p) => s + ms(p.plainTrace), 0);
   const worst = pairs.reduce((w, p) => (ratio(p) > ratio(w) ? p : w));
   const different = pairs.map((p) => ({ p, why: differs(tracedOutcome(p.traced), p.plain) })).filter((d) => d.why !== null);
-  const threaded = different.filter((d) => THREADED.test(d.p.run.code)).length;
+  // Which part of issue 14 each difference belongs to: threads, the prelude (runtime side), time (value budget).
+  const kind = (p: Pair) => THREADED.test(p.run.code) ? 'threading'
+    : p.run.prelude && /NameError/.test(p.traced.detail ?? '') ? 'prelude not run'
+      : ['timeout', 'cpu_limit'].includes(p.traced.status) ? 'traced too slow' : 'other';
+  const kinds = new Map<string, number>();
+  for (const d of different) kinds.set(kind(d.p), (kinds.get(kind(d.p)) ?? 0) + 1);
   const overBound = pairs.filter((p) => ms(p.traced) > 10 * ms(p.plainTrace) + 50).length;
   report(`real    LiveCodeBench rollouts x${pairs.length} (${seconds.toFixed(0)} s), run time traced / untraced in the same sandbox: total ${total.toFixed(2)}x, p50 ${ratios[Math.floor(ratios.length / 2)].toFixed(2)}x, p99 ${ratios[Math.floor(ratios.length * 0.99)].toFixed(1)}x, worst ${ratio(worst).toFixed(1)}x (${worst.run.id}: ${ms(worst.traced)} vs ${ms(worst.plainTrace)} ms)`);
-  report(`real    traced over 10 T + 50 ms: ${overBound}; traced outcome (success, stdout, return) differs from plain python3: ${different.length} (${threaded} of them use threading)`);
-  for (const d of different) report(`real      ${d.p.run.id}${THREADED.test(d.p.run.code) ? ' [threading]' : ''}: ${d.why}`);
+  report(`real    traced over 10 T + 50 ms: ${overBound}; traced outcome (success, stdout, return) differs from plain python3: ${different.length} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})`);
+  for (const d of different) report(`real      ${d.p.run.id} [${kind(d.p)}]: ${d.why}`);
 }
