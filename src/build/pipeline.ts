@@ -50,6 +50,8 @@ export interface BuildOptions {
   python?: string;
   sandbox?: SandboxOptions;
   shard: { index: number; count: number } | null;
+  /** Re-run once a run that hit the wall clock with CPU time left (--recheck-timeouts). */
+  recheckTimeouts?: boolean;
   /** Judge prelude for the programs (default: src/run/prelude.ts). */
   prelude?: PreludeChoice;
 }
@@ -83,7 +85,7 @@ interface UnitOutcome {
 
 export async function build(options: BuildOptions, sink: BuildSink): Promise<Funnel> {
   const funnel = new Funnel();
-  const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false });
+  const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false, recheckTimeouts: options.recheckTimeouts });
   const seen: Seen = { runs: new Set(), io: new Set() };
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
   let ordinal = 0;

@@ -43,6 +43,7 @@ interface BuildFlags extends LimitFlags, SandboxFlags {
   jobs: string;
   python?: string;
   prelude?: string;
+  recheckTimeouts?: boolean;
   progress: boolean;
 }
 
@@ -76,6 +77,7 @@ export function registerBuild(program: Command): void {
     .option('--shard <i/n>', 'process only shard i of n (0-based), e.g. 0/8')
     .option('-j, --jobs <n>', 'runs in parallel', String(availableParallelism()))
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
+    .option('--recheck-timeouts', 'run once more, with 4x the CPU limit as wall clock, a run that hit the wall clock with CPU time left (a loaded machine); recorded in provenance')
     .option('--no-progress', 'no progress line on stderr (it only shows on a terminal anyway)');
   addPreludeOption(addSandboxOptions(addLimitOptions(cmd)))
     .addHelpText('after', `
@@ -157,6 +159,7 @@ async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOp
     python: flags.python,
     sandbox: sandboxFromFlags(flags),
     prelude: preludeFromFlag(flags.prelude),
+    recheckTimeouts: flags.recheckTimeouts === true,
     shard,
   };
 }

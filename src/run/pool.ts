@@ -55,18 +55,18 @@ export class ExecutorPool {
   }
 
   /**
-   * One job; a wall-clock timeout with CPU time to spare is re-checked once
-   * (see recheckLimits), so that a loaded machine does not decide the outcome.
+   * One job, with a wall-clock timeout that had CPU time to spare re-checked
+   * once (see recheckLimits), so that a loaded machine does not decide the outcome.
    */
-  async run(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
-    const first = await this.runOnce(job);
+  async runRechecked(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
+    const first = await this.run(job);
     const limits = recheckLimits(first, job.limits);
     if (limits === null) return first;
-    const second = await this.runOnce({ ...job, limits });
+    const second = await this.run({ ...job, limits });
     return { ...second, recheck: { first: 'timeout', rerun_timeout_ms: limits.timeout_ms, then: second.status } };
   }
 
-  private async runOnce(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
+  async run(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
     const executor = await this.acquire();
     try {
       return await executor.run({ ...job, job: this.nextJob++ });

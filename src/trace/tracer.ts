@@ -22,6 +22,8 @@ export interface TracerOptions {
   sandbox?: SandboxOptions;
   /** Record wall-clock durations (default true; the CLI turns it on with --timing). */
   timing?: boolean;
+  /** Re-check wall-clock timeouts that had CPU time to spare (src/run/pool.ts runRechecked). */
+  recheckTimeouts?: boolean;
 }
 
 const CACHE_SIZE = 4096;
@@ -48,7 +50,7 @@ export class Tracer {
       }
     }
     const scopes = instrumented?.scopes ?? [];
-    const result = await this.pool.run({
+    const result = await this.pool[this.options.recheckTimeouts ? 'runRechecked' : 'run']({
       language: run.language,
       mode,
       source: run.code,

@@ -310,7 +310,7 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'rss') await benchRss();
   if (!only || only === 'real') {
-    const tracer = new Tracer({ jobs: JOBS, limits: DEFAULT_LIMITS, timing: true });
+    const tracer = new Tracer({ jobs: JOBS, limits: DEFAULT_LIMITS, timing: true, recheckTimeouts: true });
     try {
       await benchRealRollouts(tracer, corpus('rollouts_lcb_dev.jsonl') as unknown as LcbRecord[], JOBS, report);
     } finally {

@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { differs, plainOutcome, runOf, sample, THREADED, tracedOutcome, type LcbRecord } from '../bench/real-rollouts.js';
 
-const tracer = new Tracer({ jobs: 2, limits: { ...DEFAULT_LIMITS, timeout_ms: 20_000, cpu_ms: 20_000 } });
+const tracer = new Tracer({ jobs: 2, limits: { ...DEFAULT_LIMITS, timeout_ms: 20_000, cpu_ms: 20_000 }, recheckTimeouts: true });
 afterAll(() => tracer.close());
 
 const lines = (file: string): LcbRecord[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));

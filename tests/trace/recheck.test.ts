@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Tracer } from '../../src/trace/tracer.js';
 import { DEFAULT_LIMITS } from '../../src/run/limits.js';
 
-const tracer = new Tracer({ jobs: 1, limits: { ...DEFAULT_LIMITS, timeout_ms: 600, cpu_ms: 600 } });
+const tracer = new Tracer({ jobs: 1, limits: { ...DEFAULT_LIMITS, timeout_ms: 600, cpu_ms: 600 }, recheckTimeouts: true });
 afterAll(() => tracer.close());
 const run = (code: string) => tracer.trace({ id: 'r', language: 'python', code, input: { kind: 'stdin', stdin: '' } });
 
