@@ -25,6 +25,7 @@ import type { TokenCounter } from './tokens.js';
 import { passesTest } from './verdict.js';
 import { Funnel } from './funnel.js';
 import { VERSION } from '../version.js';
+import { preludeFor, type PreludeChoice } from '../run/prelude.js';
 
 export interface BuildOptions {
   paths: string[];
@@ -49,6 +50,10 @@ export interface BuildOptions {
   python?: string;
   sandbox?: SandboxOptions;
   shard: { index: number; count: number } | null;
+  /** Re-run once a run that hit the wall clock with CPU time left (--recheck-timeouts). */
+  recheckTimeouts?: boolean;
+  /** Judge prelude for the programs (default: src/run/prelude.ts). */
+  prelude?: PreludeChoice;
 }
 
 export interface RejectRecord {
@@ -91,7 +96,7 @@ export interface BuildInput {
 
 export async function build(options: BuildOptions, sink: BuildSink, input: BuildInput = {}): Promise<Funnel> {
   const funnel = new Funnel();
-  const tracer = input.tracer ?? new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false });
+  const tracer = input.tracer ?? new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false, recheckTimeouts: options.recheckTimeouts });
   const seen: Seen = input.seen ?? newSeen();
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
   let ordinal = 0;
@@ -143,9 +148,9 @@ async function processRecord(result: ReadResult, mine: boolean, ctx: Context): P
   const early = selectBeforeRun(rollout, options, ctx.seen.runs);
   if ('reject' in early) return { ...unit, reject: early.reject };
   const traced = await Promise.all(early.tests.map(async (test) => {
-    const trace = await tracer.trace(runOf(rollout, test));
+    const trace = await tracer.trace(runOf(rollout, test, options.prelude));
     // A second, untraced run tells programs that use randomness or the clock.
-    const again = options.checkDeterminism && trace.status === 'ok' ? await tracer.trace(runOf(rollout, test), 'plain') : null;
+    const again = options.checkDeterminism && trace.status === 'ok' ? await tracer.trace(runOf(rollout, test, options.prelude), 'plain') : null;
     return { test, trace, deterministic: again === null || sameOutcome(trace, again) };
   }));
   ctx.funnel.countRuns(traced.map((t) => t.trace.status));
@@ -259,8 +264,9 @@ function testReject(unit: { key: string; source: unknown }, testIndex: number, s
   return { key: unit.key, source: unit.source, stage, reason, detail, test_index: testIndex };
 }
 
-function runOf(rollout: Rollout, test: TestCase) {
-  return { id: `${rollout.key}#${test.index}`, language: rollout.language, code: rollout.code, input: test.input };
+function runOf(rollout: Rollout, test: TestCase, prelude: PreludeChoice = { mode: 'default' }) {
+  const run = { id: `${rollout.key}#${test.index}`, language: rollout.language, code: rollout.code, input: test.input };
+  return { ...run, prelude: preludeFor(rollout.language, rollout.code, prelude) };
 }
 
 function ioKey(task: Task): string {

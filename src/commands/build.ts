@@ -10,6 +10,7 @@ import { writeJsonl } from '../jsonl.js';
 import { INPUT_FORMATS, parseFieldSpecs, type InputFormat } from '../read/index.js';
 import { TARGET_POLICIES, type TargetPolicy } from '../tasks/targets.js';
 import { TASK_KINDS, type TaskKind } from '../model/task.js';
+import { addPreludeOption, preludeFromFlag } from '../run/prelude.js';
 import { addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
 import { addLimitOptions } from './trace.js';
 import { InputError, UsageError } from '../errors.js';
@@ -41,6 +42,8 @@ export interface BuildFlags extends LimitFlags, SandboxFlags {
   shard?: string;
   jobs: string;
   python?: string;
+  prelude?: string;
+  recheckTimeouts?: boolean;
   progress: boolean;
 }
 
@@ -74,11 +77,13 @@ export function registerBuild(program: Command): void {
     .option('--shard <i/n>', 'process only shard i of n (0-based), e.g. 0/8')
     .option('-j, --jobs <n>', 'runs in parallel', String(availableParallelism()))
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
+    .option('--recheck-timeouts', 'run once more, with 4x the CPU limit as wall clock, a run that hit the wall clock with CPU time left (a loaded machine); recorded in provenance')
     .option('--no-progress', 'no progress line on stderr (it only shows on a terminal anyway)');
-  addSandboxOptions(addLimitOptions(cmd))
+  addPreludeOption(addSandboxOptions(addLimitOptions(cmd)))
     .addHelpText('after', `
 Examples:
   $ coderl-trace build rollouts/*.jsonl -o tasks.jsonl
+  $ coderl-trace build leetcode.jsonl --prelude judge_prelude.py
   $ coderl-trace build dumps/ --keep all --task output --format messages > sft.jsonl
   $ coderl-trace build data.jsonl --field code=completion --field tests=gt.inputs --field outputs=gt.outputs
   $ cat step_10.jsonl | coderl-trace build - --rejects rejects.jsonl --stats stats.json
@@ -153,6 +158,8 @@ export async function buildOptions(files: string[], flags: BuildFlags): Promise<
     limits: limitsFromFlags(flags),
     python: flags.python,
     sandbox: sandboxFromFlags(flags),
+    prelude: preludeFromFlag(flags.prelude),
+    recheckTimeouts: flags.recheckTimeouts === true,
     shard,
   };
 }

@@ -9,6 +9,8 @@ import { orderedMap } from '../run/pool.js';
 import { Tracer } from '../trace/tracer.js';
 import { InputError, UsageError, EXIT } from '../errors.js';
 import { readSource } from './instrument.js';
+import { preludeFor, preludeFromFlag, addPreludeOption, type PreludeChoice } from '../run/prelude.js';
+import { pythonInput } from '../read/call-input.js';
 
 interface TraceFlags extends LimitFlags, SandboxFlags {
   code?: string;
@@ -22,6 +24,7 @@ interface TraceFlags extends LimitFlags, SandboxFlags {
   plain?: boolean;
   python?: string;
   timing?: boolean;
+  prelude?: string;
 }
 
 export function addLimitOptions(cmd: Command): Command {
@@ -50,10 +53,11 @@ export function registerTrace(program: Command): void {
     .option('--plain', 'run without instrumentation (same sandbox), for comparison')
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
     .option('--timing', 'record each run\'s wall-clock duration_ms (otherwise null, so output is byte-identical)');
-  addSandboxOptions(addLimitOptions(cmd))
+  addPreludeOption(addSandboxOptions(addLimitOptions(cmd)))
     .addHelpText('after', `
 Examples:
   $ coderl-trace trace --code solution.py --input "3\\n1 2 3\\n"
+  $ coderl-trace trace --code sol.py --call "Solution().f(nums = [1, 2], flag = true)" --prelude none
   $ coderl-trace trace --code f.py --call "f([1, 2], 3)"
   $ coderl-trace trace runs.jsonl > traces.jsonl
   $ cat runs.jsonl | coderl-trace trace - --jobs 4
@@ -69,12 +73,13 @@ in their place), 2 on usage errors, 3 when an input file cannot be read,
       if (flags.code !== undefined && runsFile !== undefined) throw new UsageError('give either a runs file or --code, not both');
       if (flags.code === undefined && runsFile === undefined) throw new UsageError('give a runs file (or -) or --code FILE');
       const runs = flags.code !== undefined ? singleRun(flags) : runsFromJsonl(runsFile!);
+      const prelude = preludeFromFlag(flags.prelude);
       const tracer = new Tracer({ jobs, limits, python: flags.python, sandbox: sandboxFromFlags(flags), timing: flags.timing === true });
       let bad = 0;
       try {
         const results = orderedMap(runs, jobs, async (item) => {
           if ('error' in item) return item.error;
-          return tracer.trace(item.run, flags.plain ? 'plain' : 'trace');
+          return tracer.trace(await judgeReady(item.run, prelude), flags.plain ? 'plain' : 'trace');
         });
         for await (const record of results) {
           if ('error' in record) bad++;
@@ -85,6 +90,12 @@ in their place), 2 on usage errors, 3 when an input file cannot be read,
       }
       process.exitCode = bad > 0 ? EXIT.partial : EXIT.ok;
     });
+}
+
+/** As a judge runs it: LeetCode literals in a Python call made Python, and the judge's prelude. */
+async function judgeReady(run: Run, choice: PreludeChoice): Promise<Run> {
+  const input = run.language === 'python' ? await pythonInput(run.input, run.code) : run.input;
+  return { ...run, input, prelude: preludeFor(run.language, run.code, choice) };
 }
 
 type RunItem = { run: Run } | { error: { id: string; error: string; line: number } };

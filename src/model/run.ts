@@ -6,12 +6,21 @@ export type RunInput =
   | { kind: 'call'; call: string }
   | { kind: 'fn'; fn_name: string; args: unknown[] };
 
+/** Code a judge runs before the program, untraced, in its globals (src/run/prelude.ts). */
+export interface Prelude {
+  /** `livecodebench`, or the file it was read from. */
+  name: string;
+  source: string;
+}
+
 /** One program x one test input: the unit the runner executes. */
 export interface Run {
   id: string;
   language: Language;
   code: string;
   input: RunInput;
+  /** Absent or null: the program runs alone. */
+  prelude?: Prelude | null;
 }
 
 export class RunRecordError extends Error {}

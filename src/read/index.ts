@@ -22,6 +22,7 @@ import { verlCandidate } from './formats/verl.js';
 import { hyparquetRows, isParquetPath } from './parquet.js';
 import { expandPaths } from './paths.js';
 import { finishCandidate, RecordError, reject, type Candidate, type FinishOptions } from './rollout.js';
+import { withPythonCalls } from './call-input.js';
 import type { InputFormat, ReadOptions, ReadResult, ReadWarning, Source } from './types.js';
 import type { Readable } from 'node:stream';
 
@@ -46,9 +47,9 @@ export async function* readRollouts(paths: readonly string[], options: ReadOptio
     const forced = options.inputFormat && options.inputFormat !== 'auto' ? options.inputFormat : null;
     if (isParquetPath(file)) {
       if (forced !== null && forced !== 'trl-parquet') throw new InputError(`${file} is Parquet, which only --input-format trl-parquet reads`);
-      yield* readParquet(file, ctx);
+      yield* runnableCalls(readParquet(file, ctx));
     } else {
-      yield* readJsonlFile(file, forced, ctx);
+      yield* runnableCalls(readJsonlFile(file, forced, ctx));
     }
   }
 }
@@ -58,7 +59,11 @@ export async function* readRollouts(paths: readonly string[], options: ReadOptio
  * lines of a file named `label` would be: the same format detection, the
  * same rollouts and rejects; only the provenance says `label` and the row.
  */
-export async function* readRecords(records: Iterable<unknown>, label: string, options: ReadOptions = {}): AsyncGenerator<ReadResult> {
+export function readRecords(records: Iterable<unknown>, label: string, options: ReadOptions = {}): AsyncGenerator<ReadResult> {
+  return runnableCalls(decodedRecords(records, label, options));
+}
+
+async function* decodedRecords(records: Iterable<unknown>, label: string, options: ReadOptions): AsyncGenerator<ReadResult> {
   const ctx = await makeContext(options);
   const rows = [...records];
   let format = options.inputFormat && options.inputFormat !== 'auto' ? options.inputFormat : null;
@@ -81,6 +86,11 @@ async function makeContext(options: ReadOptions): Promise<Context> {
     dataset: options.dataset ? await loadDataset(options.dataset, warn) : null,
     warn,
   };
+}
+
+/** Call tests in LeetCode notation become Python (see call-input.ts). */
+async function* runnableCalls(results: AsyncGenerator<ReadResult>): AsyncGenerator<ReadResult> {
+  for await (const r of results) yield r.ok ? { ok: true, rollout: await withPythonCalls(r.rollout) } : r;
 }
 
 async function* readJsonlFile(file: string, forced: InputFormat | null, ctx: Context): AsyncGenerator<ReadResult> {

@@ -16,6 +16,10 @@
  * - `[{input, output, testtype}]`: LiveCodeBench (`testtype` "stdin" or
  *   "functional"; functional inputs use the JSON-lines encoding) and
  *   DeepCoder-style `{type: "stdin_stdout" | "function_call", fn_name}`.
+ * - Call expressions: `[{call, output?}]` (also `input_call` /
+ *   `expected_output`, the LiveCodeBench corpus' names, alone or under
+ *   `cases`), e.g. LeetCode's `Solution().f(nums = [1, 2])`; the output is
+ *   JSON (LeetCode notation) or else a source literal.
  * - Assert programs: a string of test code (`check(candidate)` or bare
  *   asserts), a list of assert strings (MBPP `test_list`), or an object with
  *   `test` / `tests` / `test_code` / `functional` / `test_list` plus
@@ -52,6 +56,7 @@ export function parseTests(spec: unknown, ctx: TestContext): ParsedTests {
   if (Array.isArray(spec)) {
     if (spec.length === 0) return { ok: false, reason: 'no-tests', detail: 'the test list is empty' };
     if (spec.every((t) => typeof t === 'string')) return fromAssertCode(spec as string[], ctx.entryPoint ?? ctx.fnName ?? null, ctx);
+    if (isCallList(spec)) return fromCallList(spec, ctx);
     if (spec.every((t) => isObject(t) && 'input' in t)) return fromCaseList(spec as Record<string, unknown>[], ctx);
     return { ok: false, reason: 'bad-tests', detail: 'a test list must hold assert strings or {input, output} objects' };
   }
@@ -59,8 +64,9 @@ export function parseTests(spec: unknown, ctx: TestContext): ParsedTests {
 
   if (spec.input_output !== undefined) return parseTests(spec.input_output, withFn(ctx, spec));
   if (spec.inputs !== undefined || spec.outputs !== undefined) return fromInputsOutputs(spec, ctx);
-  for (const key of ['test_cases', 'tests', 'public_test_cases', 'private_test_cases']) {
+  for (const key of ['test_cases', 'tests', 'public_test_cases', 'private_test_cases', 'cases']) {
     const v = spec[key];
+    if (Array.isArray(v) && isCallList(v)) return fromCallList(v, withFn(ctx, spec));
     if (Array.isArray(v) && v.length > 0 && v.every((t) => isObject(t))) return fromCaseList(v as Record<string, unknown>[], withFn(ctx, spec));
   }
   for (const key of ['test', 'test_code', 'functional', 'tests', 'test_list', 'assert_case']) {
@@ -73,7 +79,7 @@ export function parseTests(spec: unknown, ctx: TestContext): ParsedTests {
 }
 
 function withFn(ctx: TestContext, spec: Record<string, unknown>): TestContext {
-  const fn = str(spec.fn_name) ?? str(spec.func_name) ?? str(spec.entry_point);
+  const fn = str(spec.fn_name) ?? str(spec.func_name) ?? str(spec.entry_point) ?? str(spec.method);
   return fn ? { ...ctx, fnName: fn } : ctx;
 }
 
@@ -109,6 +115,27 @@ function fromCaseList(cases: Record<string, unknown>[], ctx: TestContext): Parse
     }
   });
   return collect(results, fnUsed === null ? 'stdin' : 'call', fnUsed, []);
+}
+
+function isCallList(spec: unknown[]): spec is Record<string, unknown>[] {
+  return spec.length > 0 && spec.every((t) => isObject(t) && (typeof t.call === 'string' || typeof t.input_call === 'string'));
+}
+
+/** Call expressions as given (keyword arguments and all); the method called names the entry point. */
+function fromCallList(cases: Record<string, unknown>[], ctx: TestContext): ParsedTests {
+  const results = cases.map((c, index): TestCase | string => {
+    const call = (str(c.call) ?? str(c.input_call) ?? '').trim();
+    if (call === '') return `test ${index}: empty call`;
+    const output = c.output !== undefined ? c.output : c.expected_output;
+    const expected = typeof output === 'string' ? output : output === undefined ? null : JSON.stringify(output);
+    const kind = expected === null ? null : tryJson(expected) !== undefined ? 'json' : 'literal';
+    const test: TestCase = { index, input: { kind: 'call', call }, expected_output: expected, expected_kind: kind };
+    encodings.set(test, 'call expressions');
+    return test;
+  });
+  const first = results.find((r): r is TestCase => typeof r !== 'string');
+  const called = first?.input.kind === 'call' ? /([\p{L}_$][\p{L}\p{N}_$]*)\s*\(/u.exec(first.input.call.replace(/^[\w$]+\(\)\./u, '')) : null;
+  return collect(results, 'call', ctx.fnName ?? called?.[1] ?? null, []);
 }
 
 function stdinCase(index: number, input: unknown, output: unknown): TestCase | string {

@@ -23,6 +23,8 @@ export interface Job {
   probe_scopes?: number[];
   scopes?: string[];
   input: RunInput;
+  /** Python source the runtime runs untraced in the program's globals before it (trace and plain mode). */
+  prelude?: string | null;
   limits: Limits;
 }
 
@@ -54,6 +56,8 @@ export interface ExecutorResult {
   channel_problem?: string | null;
   /** Static scan: ways the program could reach the tracer or its channel (gc, ctypes, frames, fd-access, ...). */
   tracer_access?: string[];
+  /** Set by the pool when a wall-clock timeout was re-checked (src/run/pool.ts recheckLimits). */
+  recheck?: { first: 'timeout'; rerun_timeout_ms: number; then: Status };
 }
 
 export interface ExecutorOptions {

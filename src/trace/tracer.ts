@@ -13,6 +13,7 @@ import type { Limits } from '../run/limits.js';
 import type { SandboxOptions } from '../run/sandbox.js';
 import { decodeTrace } from './decode.js';
 import { VERSION } from '../version.js';
+import { preludeProvenance } from '../run/prelude.js';
 
 export interface TracerOptions {
   jobs: number;
@@ -21,6 +22,8 @@ export interface TracerOptions {
   sandbox?: SandboxOptions;
   /** Record wall-clock durations (default true; the CLI turns it on with --timing). */
   timing?: boolean;
+  /** Re-check wall-clock timeouts that had CPU time to spare (src/run/pool.ts runRechecked). */
+  recheckTimeouts?: boolean;
 }
 
 const CACHE_SIZE = 4096;
@@ -47,7 +50,7 @@ export class Tracer {
       }
     }
     const scopes = instrumented?.scopes ?? [];
-    const result = await this.pool.run({
+    const result = await this.pool[this.options.recheckTimeouts ? 'runRechecked' : 'run']({
       language: run.language,
       mode,
       source: run.code,
@@ -57,13 +60,14 @@ export class Tracer {
       probe_scopes: instrumented?.probes.map((p) => scopes.indexOf(p.scope)) ?? [],
       scopes,
       input: run.input,
+      prelude: run.prelude?.source ?? null,
       limits: this.options.limits,
     });
     return decodeTrace(result, {
       id: run.id,
       language: run.language,
       instrumented,
-      provenance: this.provenance(run),
+      provenance: { ...this.provenance(run), ...(result.recheck ? { recheck: result.recheck } : {}) },
       timing: this.options.timing ?? true,
     });
   }
@@ -72,7 +76,7 @@ export class Tracer {
     const interpreter = run.language === 'python'
       ? `python ${this.interpreters.pythonVersion}`
       : `node ${this.interpreters.nodeVersion}`;
-    return { tool: `coderl-trace ${VERSION}`, interpreter, limits: this.options.limits, sandbox: this.pool.sandbox };
+    return { tool: `coderl-trace ${VERSION}`, interpreter, limits: this.options.limits, sandbox: this.pool.sandbox, ...(run.prelude ? { prelude: preludeProvenance(run.prelude) } : {}) };
   }
 
   /** Instrumentation depends only on (language, code): cache it by hash. */

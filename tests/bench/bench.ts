@@ -18,8 +18,9 @@
  *
  *   5. In the training loop (loop.ts): start-up of a one-off trace, and one
  *      step's batch through a warm Builder vs the CodeRL+ recipe's extractor.
+ *   6. Real LiveCodeBench rollouts traced vs plain (tests/bench/real-rollouts.ts).
  *
- * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss|large|loop.
+ * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss|large|loop|real.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,16 +33,18 @@ import type { Run } from '../../src/model/run.js';
 import { orderedMap } from '../../src/run/pool.js';
 import { benchLargeData } from './large-data.js';
 import { benchLoop } from './loop.js';
+import { CORPORA as CORPORA_DIR, note, readCorpus } from '../corpora.js';
+import { benchRealRollouts, type LcbRecord } from './real-rollouts.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CORPORA = join(ROOT, '../shared/corpora');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const JOBS = availableParallelism();
 
 function corpus(name: string): Record<string, string>[] {
-  return readFileSync(join(CORPORA, name), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  note(name);
+  return readCorpus(name);
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
@@ -312,7 +315,15 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'rss') await benchRss();
   if (!only || only === 'large') await benchLargeData(report);
-  if (!only || only === 'loop') await benchLoop({ root: ROOT, corpora: CORPORA, quick, jobs: JOBS, report });
+  if (!only || only === 'loop') await benchLoop({ root: ROOT, corpora: CORPORA_DIR, quick, jobs: JOBS, report });
+  if (!only || only === 'real') {
+    const tracer = new Tracer({ jobs: JOBS, limits: DEFAULT_LIMITS, timing: true, recheckTimeouts: true });
+    try {
+      await benchRealRollouts(tracer, corpus('rollouts_lcb_dev.jsonl') as unknown as LcbRecord[], JOBS, report);
+    } finally {
+      tracer.close();
+    }
+  }
 }
 
 await main();

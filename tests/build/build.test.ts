@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, jsonLines, realPython, ROOT } from './helpers.js';
+import { full, note } from '../corpora.js';
 import { validateRecord, EXPORT_FORMATS } from '../../src/export/formats.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ct-build-'));
@@ -38,6 +39,7 @@ async function buildAt(jobs: number, tag: string) {
 }
 
 beforeAll(async () => {
+  note('mbpp.jsonl + cruxeval.jsonl');
   execFileSync(process.execPath, [join(ROOT, 'tests/build/gen-rollouts.mjs'), rollouts]);
   inputRecords = readFileSync(rollouts, 'utf8').trim().split('\n').length;
   run1 = await buildAt(1, 'j1');
@@ -45,7 +47,7 @@ beforeAll(async () => {
 
 describe('build over 1,000+ rollouts', () => {
   it('accounts for every input record', () => {
-    expect(inputRecords).toBeGreaterThanOrEqual(1000);
+    expect(inputRecords).toBeGreaterThanOrEqual(full(1000, 450));
     const s = run1.stats as { records: number; with_tasks: number; rejected: number; shard_skipped: number; tasks: number; balanced: boolean };
     expect(s.records).toBe(inputRecords);
     expect(s.with_tasks + s.rejected + s.shard_skipped).toBe(inputRecords);
@@ -71,7 +73,7 @@ describe('build over 1,000+ rollouts', () => {
 
   it('writes records that validate against the verl schema', () => {
     const records = jsonLines(run1.stdout);
-    expect(records.length).toBeGreaterThan(900);
+    expect(records.length).toBeGreaterThan(full(900, 400));
     for (const rec of records) expect(validateRecord('verl', rec)).toEqual([]);
   });
 
@@ -110,7 +112,7 @@ describe('build over 1,000+ rollouts', () => {
         checkedVars++;
       }
     });
-    expect(checkedVars).toBeGreaterThan(500);
+    expect(checkedVars).toBeGreaterThan(full(500, 200));
   }, 300_000);
 });
 

@@ -2,7 +2,7 @@
 /**
  * Generate a verl-dump-shaped rollout file (one JSON object per line:
  * input, output, gts, score, step, uid) of 1,000+ rollouts from the public
- * corpora in ../shared/corpora, deterministically:
+ * corpora in ../shared/corpora (else the slices in fixtures/corpora), deterministically:
  *   - MBPP solutions with their assert tests (call style), as passing
  *     rollouts, plus a mutated copy of each as a failing one;
  *   - CRUXEval functions, their call turned into an assert (call style);
@@ -12,10 +12,11 @@
  *     unknown language, no code) that must end as rejects.
  * Usage: node tests/build/gen-rollouts.mjs OUT.jsonl [COUNT_SCALE]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const corpora = fileURLToPath(new URL('../../../shared/corpora/', import.meta.url));
+const shared = process.env.CODERL_CORPORA ?? fileURLToPath(new URL('../../../shared/corpora', import.meta.url));
+const corpora = `${existsSync(shared) ? shared : fileURLToPath(new URL('../../fixtures/corpora', import.meta.url))}/`;
 const load = (name) => readFileSync(corpora + name, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const out = process.argv[2];
 const scale = Number(process.argv[3] ?? 1);

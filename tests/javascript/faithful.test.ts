@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { full, note, readCorpus } from '../corpora.js';
 import { endRecord, runJs } from './harness.js';
 
-const CORPUS = '/work/shared/corpora/humanevalx_js.jsonl';
 const TRICKY_DIR = resolve(import.meta.dirname, '../../fixtures/javascript/tricky');
 const PARALLEL = 2; // programs at a time; each runs plain and traced side by side
 
@@ -36,10 +36,10 @@ async function compareAll(programs: Program[]): Promise<string[]> {
 }
 
 describe('instrumented JavaScript behaves like the original', () => {
-  it('on all 164 HumanEval-X JavaScript problems', async () => {
-    const records = readFileSync(CORPUS, 'utf8').split('\n').filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as { id: string; solution: string; tests: string });
-    expect(records.length).toBe(164);
+  it('on all HumanEval-X JavaScript problems (164; 40 in the slice)', async () => {
+    note('humanevalx_js.jsonl');
+    const records = readCorpus<{ id: string; solution: string; tests: string }>('humanevalx_js.jsonl');
+    expect(records.length).toBe(full(164, 40));
     const problems = await compareAll(records.map((r) => ({ id: r.id, source: `${r.solution}\n${r.tests}` })));
     expect(problems).toEqual([]);
   }, 300_000);

@@ -10,8 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunInput } from '../../src/model/run.js';
 import { TestExecutor, records, runThrough } from './warm.js';
+import { full, note, readCorpus } from '../corpora.js';
 
-const CORPUS = '/work/shared/corpora/humanevalx_js.jsonl';
 const SPEC_DIR = resolve(import.meta.dirname, '../../fixtures/javascript/spec');
 
 const POLLUTER = `
@@ -159,8 +159,8 @@ describe('warm JavaScript worker', () => {
   });
 
   it('HumanEval-X: warm output, status and channel are byte-identical to a fresh node per run', async () => {
-    const problems = readFileSync(CORPUS, 'utf8').split('\n').filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as { id: string; solution: string; tests: string });
+    note('humanevalx_js.jsonl');
+    const problems = readCorpus<{ id: string; solution: string; tests: string }>('humanevalx_js.jsonl');
     const differences: string[] = [];
     let warmRuns = 0;
     let random = 0;
@@ -182,7 +182,7 @@ describe('warm JavaScript worker', () => {
       }
     }));
     expect(differences).toEqual([]);
-    expect(random).toBe(4);
-    expect(warmRuns).toBeGreaterThanOrEqual(150);
+    expect(random).toBe(full(4, problems.filter((p) => `${p.solution}\n${p.tests}`.includes('Math.random')).length));
+    expect(warmRuns).toBeGreaterThanOrEqual(full(150, 36));
   }, 300_000);
 });

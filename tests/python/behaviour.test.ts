@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/model/trace.js';
+import { full, note } from '../corpora.js';
 import { CORPORA, normalizePaths, runPlainAsync, traceRuns, type PlainResult } from './helpers.js';
 // @ts-expect-error plain ESM script without type declarations
 import { compareFrames, runOracleBatch } from './cruxeval.mjs';
@@ -29,6 +30,7 @@ const TOO_SLOW = new Set(['MBPP/123']);
 const TIMEOUT_MS = 20_000;
 
 function jsonl(file: string): Record<string, unknown>[] {
+  note(file);
   return readFileSync(path.join(CORPORA, file), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
@@ -73,8 +75,8 @@ function differences(programs: Program[], traces: Trace[], plains: PlainResult[]
   return problems;
 }
 
-const MBPP_COUNT = FULL ? 974 - TOO_SLOW.size : 325;
-for (const [name, load, total] of [['HumanEval', humanEval, 164], ['MBPP', mbpp, MBPP_COUNT]] as const) {
+const MBPP_COUNT = full(FULL ? 974 - TOO_SLOW.size : 325, 20);
+for (const [name, load, total] of [['HumanEval', humanEval, full(164, 40)], ['MBPP', mbpp, MBPP_COUNT]] as const) {
   describe(`${name} canonical solutions: traced behaves as plain`, () => {
     const programs = load();
     let traces: Trace[];

@@ -15,12 +15,14 @@
  * Prints one line per failure and a closing count line.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CORPUS = path.join(process.env.CODERL_CORPORA ?? path.resolve(ROOT, '../shared/corpora'), 'cruxeval.jsonl');
+/** The full corpus beside the repository, else the fresh-clone slice (as tests/corpora.ts decides). */
+const SHARED = process.env.CODERL_CORPORA ?? path.resolve(ROOT, '../shared/corpora');
+const CORPUS = path.join(existsSync(SHARED) ? SHARED : path.join(ROOT, 'fixtures/corpora'), 'cruxeval.jsonl');
 
 export function realPython() {
   return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();

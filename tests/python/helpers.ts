@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Trace } from '../../src/model/trace.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CORPORA = process.env.CODERL_CORPORA ?? path.resolve(ROOT, '../shared/corpora');
+export { CORPORA } from '../corpora.js';
 const CLI = path.join(ROOT, 'bin/coderl-trace.js');
 
 let python: string | null = null;

@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/read/types.js';
 import { plainPassAll, readAll } from './helpers.js';
+import { full, note } from '../corpora.js';
 
 describe('gen_rollouts.py', () => {
   it('writes 1,000+ rollouts that the verl reader reads without loss', async () => {
+    note('mbpp.jsonl + humaneval.jsonl + humanevalx_js.jsonl');
     const out = mkdtempSync(join(tmpdir(), 'gen-rollouts-'));
     const counts = JSON.parse(execFileSync('python3', ['tests/read/gen_rollouts.py', '--out', out, '--limit', '400'], { encoding: 'utf8' }));
-    expect(counts.rollouts).toBeGreaterThanOrEqual(1000);
+    expect(counts.rollouts).toBeGreaterThanOrEqual(full(1000, 200));
 
     const { results } = await readAll([out]);
     expect(results.length).toBe(counts.records);

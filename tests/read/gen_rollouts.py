@@ -4,7 +4,7 @@
 
 Writes DIR/{step}.jsonl in the shape of verl's `trainer.rollout_data_dir`
 dumps (input, output, gts, score, step, uid, acc, data_source). Sources, from
-/work/shared/corpora:
+../shared/corpora ($CORPORA; else the slices in fixtures/corpora):
 - MBPP: the reference solution (a correct rollout) and a mutant (one operator
   or constant changed); tests as MBPP assert lists, or, when every argument is
   JSON, as fn_name tests in the LiveCodeBench (JSON lines) or APPS (argument
@@ -29,7 +29,9 @@ import subprocess
 import sys
 import tempfile
 
-CORPORA = os.environ.get("CORPORA", "/work/shared/corpora")
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.environ.get("CORPORA", os.environ.get("CODERL_CORPORA", os.path.join(HERE, "../../../shared/corpora")))
+CORPORA = SHARED if os.path.isdir(SHARED) else os.path.join(HERE, "../../fixtures/corpora")
 TIMEOUT_S = 5
 
 
