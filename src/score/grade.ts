@@ -3,11 +3,11 @@
  * item, compare. The result is data (format verdict + one row per item);
  * rewards.ts turns it into a number.
  */
-import type { Lit } from './lit.js';
+import type { Lit } from '../values/value.js';
 import { findAnswer, type Answer } from './answer.js';
-import { mismatch, normalizeOutput } from './compare.js';
-import { tryParseLiteral, type Parsed } from './literal.js';
-import { show } from './show.js';
+import { mismatch, normalizeOutput } from '../values/compare.js';
+import { tryParseLiteral, type Parsed } from '../values/parse.js';
+import { show } from '../values/print.js';
 import type { Truth } from './truth.js';
 import type { Language } from '../model/trace.js';
 

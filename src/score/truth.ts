@@ -7,10 +7,10 @@
  *   with a stdout output and the variables' JSON values.
  * Invalid ground truth is an error with a reason, never a crash.
  */
-import type { Lit } from './lit.js';
-import { tryParseLiteral } from './literal.js';
-import { fromTaggedJson } from './typed.js';
-import { show } from './show.js';
+import type { Lit } from '../values/value.js';
+import { tryParseLiteral } from '../values/parse.js';
+import { fromTaggedJson } from '../values/typed.js';
+import { show } from '../values/print.js';
 import { TASK_KINDS, type TaskKind } from '../model/task.js';
 import type { Language } from '../model/trace.js';
 

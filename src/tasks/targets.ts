@@ -18,7 +18,7 @@
  */
 import type { Trace, Value } from '../model/trace.js';
 import { Random } from './random.js';
-import { tryParseLiteral } from '../score/literal.js';
+import { tryParseLiteral } from '../values/parse.js';
 import { toReferenceJson } from '../model/task.js';
 
 export const TARGET_POLICIES = ['last-defined', 'most-changed', 'random'] as const;

@@ -1,11 +1,11 @@
 /**
- * Each comparison rule (src/score/compare.ts) and each reward scheme, with
+ * Each comparison rule (src/values/compare.ts) and each reward scheme, with
  * scores computed by hand. Ground truth is written as the build will write
  * it: typed values {repr, json} with the tagged JSON of tracers/README.md.
  */
 import { describe, expect, test } from 'vitest';
 import { scoreResponse, type RewardScheme } from '../../src/score/score.js';
-import { normalizeOutput } from '../../src/score/compare.js';
+import { normalizeOutput } from '../../src/values/compare.js';
 import { GROUND_TRUTH_FORMAT, toReferenceJson } from '../../src/model/task.js';
 
 type V = { repr: string; json: unknown };

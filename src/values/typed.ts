@@ -3,9 +3,9 @@
  * encoding") and Lit. `fromTaggedJson` reads ground truth; `toTaggedJson`
  * writes it (for ground truth built from a repr, e.g. CRUXEval).
  */
-import type { Lit } from './lit.js';
-import { parseLiteral } from './literal.js';
-import { pyRepr } from './show.js';
+import type { Lit } from './value.js';
+import { parseLiteral } from './parse.js';
+import { pyRepr } from './print.js';
 
 export function fromTaggedJson(json: unknown): Lit {
   if (json === null) return { t: 'none' };
