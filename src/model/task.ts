@@ -50,11 +50,12 @@ export const TASK_KINDS: readonly TaskKind[] = ['output-vars', 'output', 'line-s
  * What each kind asks, read by the renderer and the scorer alike; a kind's
  * targets and wording live in src/tasks/kinds/. `reference`: the CodeRL+
  * reference reward has a rule for it (else `--compat coderl` scores it by
- * coderl-trace's rules and says so).
+ * coderl-trace's rules and says so); its answers then always hold the
+ * `variables` key the reference requires (`{}` for an output task).
  */
 export const TASK_KIND_RULES: Readonly<Record<TaskKind, { output: boolean; variables: boolean; reference: boolean }>> = {
   'output-vars': { output: true, variables: true, reference: true },
-  output: { output: true, variables: false, reference: false },
+  output: { output: true, variables: false, reference: true },
   'line-state': { output: false, variables: true, reference: false },
 };
 

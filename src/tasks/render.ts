@@ -117,7 +117,8 @@ export function renderAnswer(parts: PromptParts, output: string | null): string 
   const rules = TASK_KIND_RULES[parts.kind];
   const fields: string[] = [];
   if (rules.output) fields.push(`"final_output": ${JSON.stringify(output ?? '')}`);
-  if (rules.variables) {
+  // The reference reward needs the key even when no variable is asked.
+  if (rules.variables || rules.reference) {
     const vars = parts.targets.map((t) => `${JSON.stringify(t.key)}: ${printJson(jsonForm(fromTaggedJson(t.value.json))!)}`);
     fields.push(`"variables": {${vars.join(', ')}}`);
   }
@@ -129,7 +130,7 @@ function answerShape(parts: PromptParts): string {
   const rules = TASK_KIND_RULES[parts.kind];
   const fields: string[] = [];
   if (rules.output) fields.push('"final_output": "<text>"');
-  if (rules.variables) fields.push(`"variables": {${parts.targets.map((t) => `${JSON.stringify(t.key)}: <value>`).join(', ')}}`);
+  if (rules.variables || rules.reference) fields.push(`"variables": {${parts.targets.map((t) => `${JSON.stringify(t.key)}: <value>`).join(', ')}}`);
   return `{${fields.join(', ')}}`;
 }
 
@@ -174,6 +175,9 @@ export function answerRules(parts: PromptParts): string {
     example.push(py
       ? '"variables": {"count": 7, "ratio": 2.0, "pair": [1, "a"], "seen": ["a", "b"], "index": {"1": [2]}}'
       : '"variables": {"count": 7, "ratio": 0.5, "pair": [1, "a"], "seen": ["a", "b"], "index": {"x": [2]}}');
+  } else if (rules.reference) {
+    lines.push('- "variables" stays {} (no variable is asked).');
+    example.push('"variables": {}');
   }
   lines.push(`For example, for ${exampleIs.join(' and ')}, the line is:`, `{${example.join(', ')}}`);
   return lines.join('\n');

@@ -87,6 +87,7 @@ export function makeTask(rollout: Rollout, test: TestCase, trace: Trace, options
       step: rollout.step,
       uid: rollout.uid,
       test_index: test.index,
+      input_kind: test.input.kind,
       scopes: Object.fromEntries(parts.targets.map((t) => [t.key, t.scope])),
       ...(kind !== options.kind ? { fallback: `${options.kind} -> ${kind}: no variable worth asking` } : {}),
       ...trace.provenance,
