@@ -13,11 +13,14 @@
  *   input read into a variable (`data = sys.stdin.read().split()`);
  * - `changing`: rebound or mutated after its first binding (loop state,
  *   accumulators);
- * - `computed`: bound once to something the run computed (results).
+ * - `computed`: bound once to something the run computed (results);
+ * - `parsed`: bound once to a piece of the input read as it is (`n =
+ *   int(input())`, one line's numbers): answerable, but little to compute.
  *
  * Policies (`--policy`), and what each optimises:
  * - `computed` (default): informative targets: `changing` first (most
- *   changes first), then `computed`, bound later first; never an `echo`;
+ *   changes first), then `computed`, then `parsed`, bound later first;
+ *   never an `echo`;
  * - `most-changed`: the K candidates that changed most often, echoes
  *   excluded (ties: bound later first);
  * - `random`: K non-echo candidates drawn with the build's seed (an
@@ -43,7 +46,7 @@ export interface Target {
   value: Value;
 }
 
-export type TargetClass = 'echo' | 'changing' | 'computed';
+export type TargetClass = 'echo' | 'changing' | 'computed' | 'parsed';
 
 interface Candidate extends Target {
   firstSeen: number;
@@ -101,7 +104,7 @@ export function classify(id: string, name: string, value: Value, b: Bindings, li
   if (changes > 1) return 'changing';
   const line = lines[(b.firstLine.get(id) ?? 0) - 1] ?? '';
   if (isImport(line) || boundToConstant(line, name) || copiesInput(value, input)) return 'echo';
-  return 'computed';
+  return parsesInput(value, input) ? 'parsed' : 'computed';
 }
 
 const IMPORT = /^\s*(import\s|from\s+\S+\s+import\s)|\brequire\s*\(/;
@@ -130,6 +133,19 @@ function copiesInput(value: Value, input: RunInput): boolean {
   if (!Array.isArray(json) || json.length < 2 || !json.every((x) => typeof x === 'string')) return false;
   const same = (xs: string[]) => xs.length === json.length && xs.every((x, i) => x === json[i]);
   return same(text.split(/\s+/).filter(Boolean)) || same(text.trim().split('\n')) || same(text.split('\n'));
+}
+
+/** One token of the input, or one line's tokens, as read (`int(...)` or not). */
+function parsesInput(value: Value, input: RunInput): boolean {
+  if (input.kind !== 'stdin') return false;
+  const text = (x: unknown): string | null => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : null);
+  const tokens = new Set(input.stdin.split(/\s+/).filter(Boolean));
+  const json = value.json;
+  const one = text(json);
+  if (one !== null) return tokens.has(one);
+  if (!Array.isArray(json) || json.length === 0) return false;
+  const items = json.map(text);
+  return items.every((x) => x !== null) && input.stdin.split('\n').some((line) => line.trim() === items.join(' '));
 }
 
 export function candidateTargets(trace: Trace, code: string, input: RunInput, unstable: ReadonlySet<string> = new Set()): Candidate[] {
@@ -174,6 +190,7 @@ export function chooseTargets(trace: Trace, code: string, input: RunInput, reque
       chosen = [
         ...informative.filter((c) => c.kind === 'changing').sort((a, b) => b.changes - a.changes || laterFirst(a, b)),
         ...informative.filter((c) => c.kind === 'computed').sort(laterFirst),
+        ...informative.filter((c) => c.kind === 'parsed').sort(laterFirst),
       ].slice(0, k);
       break;
     case 'most-changed':
