@@ -3,8 +3,8 @@
  * tuples holding strings) visits them in an order fixed by PYTHONHASHSEED:
  * the runs use seed 0, but a model reading the program cannot know that
  * order, so a value built from it is not answerable. The test runs again
- * under another seed (like --check-determinism's second run); output that
- * differs rejects the test, variables that differ are never targets.
+ * under two other seeds (like --check-determinism's second run); output
+ * that differs rejects the test, variables that differ are never targets.
  *
  * `auto` runs the second seed only for Python programs that may iterate a
  * set: the source names set/frozenset/hash or a set operation, or a set of
@@ -14,6 +14,8 @@ import type { Rollout } from '../read/types.js';
 import type { Trace, Value } from '../model/trace.js';
 
 export const HASH_CHECKS = ['auto', 'all', 'off'] as const;
+/** The runs use seed 0; these are the others tried. */
+export const OTHER_HASH_SEEDS = [1, 2] as const;
 export type HashCheck = (typeof HASH_CHECKS)[number];
 
 const MAY_ITERATE_A_SET = /\b(set|frozenset|hash|union|intersection|difference|symmetric_difference)\b|\.keys\(\)\s*[-&|^]|\{[^{}:]*\bfor\b[^{}:]*\}/;
@@ -40,12 +42,17 @@ function hasStringSet(json: unknown): boolean {
 }
 
 /**
- * `scope\0name` of every variable whose value differs between the two runs:
+ * `scope\0name` of every variable whose value differs between the run and another:
  * in the finals, and at any event when both runs took the same steps (when
  * they did not, every variable of the events is suspect).
  */
-export function unstableVariables(a: Trace, b: Trace): Set<string> {
+export function unstableVariables(a: Trace, others: Trace[]): Set<string> {
   const out = new Set<string>();
+  for (const b of others) addUnstable(a, b, out);
+  return out;
+}
+
+function addUnstable(a: Trace, b: Trace, out: Set<string>): void {
   const scopes = new Set([...Object.keys(a.finals), ...Object.keys(b.finals)]);
   for (const scope of scopes) {
     const x = a.finals[scope] ?? {};
@@ -60,5 +67,4 @@ export function unstableVariables(a: Trace, b: Trace): Set<string> {
       if (!sameSteps || b.events[i].vars[name]?.repr !== v.repr) out.add(`${e.scope}\0${name}`);
     }
   });
-  return out;
 }

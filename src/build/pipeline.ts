@@ -22,7 +22,7 @@ import { Tracer } from '../trace/tracer.js';
 import { makeTask, type Task } from '../tasks/task.js';
 import type { TargetPolicy } from '../tasks/targets.js';
 import type { ReplyStyle } from '../tasks/render.js';
-import { needsHashCheck, unstableVariables, type HashCheck } from './hash-order.js';
+import { needsHashCheck, OTHER_HASH_SEEDS, unstableVariables, type HashCheck } from './hash-order.js';
 import type { TokenCounter } from './tokens.js';
 import { passesTest } from './verdict.js';
 import { Funnel } from './funnel.js';
@@ -90,15 +90,19 @@ interface UnitOutcome {
 export async function build(options: BuildOptions, sink: BuildSink): Promise<Funnel> {
   const funnel = new Funnel();
   const tracer = new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false });
-  const reseeded: { tracer?: Tracer } = {};
-  const otherSeed = () => (reseeded.tracer ??= new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false, hashSeed: 1 }));
+  // Two more seeds: a value that hangs on set order can match by chance under one.
+  const reseeded: Tracer[] = [];
+  const otherSeeds = () => {
+    if (reseeded.length === 0) for (const hashSeed of OTHER_HASH_SEEDS) reseeded.push(new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false, hashSeed }));
+    return reseeded;
+  };
   const seen: Seen = { runs: new Set(), io: new Set() };
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
   let ordinal = 0;
   try {
     const units = orderedMap(readRollouts(options.paths, options.read), options.jobs, (result) => {
       const mine = options.shard === null || ordinal++ % options.shard.count === options.shard.index;
-      return processRecord(result, mine, { options, tracer, otherSeed, seen, funnel, provenance });
+      return processRecord(result, mine, { options, tracer, otherSeeds, seen, funnel, provenance });
     });
     for await (const unit of units) {
       await settle(unit, seen, funnel, sink);
@@ -106,7 +110,7 @@ export async function build(options: BuildOptions, sink: BuildSink): Promise<Fun
     }
   } finally {
     tracer.close();
-    reseeded.tracer?.close();
+    for (const t of reseeded) t.close();
   }
   return funnel;
 }
@@ -121,8 +125,8 @@ interface Seen {
 interface Context {
   options: BuildOptions;
   tracer: Tracer;
-  /** The tracer whose Python runs use another hash seed, started on first use. */
-  otherSeed: () => Tracer;
+  /** Tracers whose Python runs use other hash seeds, started on first use. */
+  otherSeeds: () => Tracer[];
   seen: Seen;
   funnel: Funnel;
   provenance: Record<string, unknown>;
@@ -146,7 +150,7 @@ async function processRecord(result: ReadResult, mine: boolean, ctx: Context): P
     // A second, untraced run tells programs that use randomness or the clock.
     const again = options.checkDeterminism && trace.status === 'ok' ? await tracer.trace(runOf(rollout, test), 'plain') : null;
     // The same run under another hash seed tells values that hang on set order.
-    const reseeded = needsHashCheck(options.hashCheck, rollout, trace) ? await ctx.otherSeed().trace(runOf(rollout, test)) : null;
+    const reseeded = needsHashCheck(options.hashCheck, rollout, trace) ? await Promise.all(ctx.otherSeeds().map((t) => t.trace(runOf(rollout, test)))) : [];
     return { test, trace, deterministic: again === null || sameOutcome(trace, again), reseeded };
   }));
   ctx.funnel.countRuns(traced.map((t) => t.trace.status));
@@ -154,10 +158,10 @@ async function processRecord(result: ReadResult, mine: boolean, ctx: Context): P
   if (verdictReject) return { ...unit, reject: verdictReject };
   unit.tests = traced.map(({ test, trace, deterministic, reseeded }) => {
     if (!deterministic) return { reject: testReject(rollout, test.index, 'run', 'nondeterministic', 'a second run printed or returned something else (randomness, time?)') };
-    if (reseeded && trace.status === 'ok' && !sameOutcome(trace, reseeded)) {
+    if (reseeded.some((other) => !sameOutcome(trace, other))) {
       return { reject: testReject(rollout, test.index, 'run', 'hash-order-dependent', 'under another PYTHONHASHSEED the program printed or returned something else (set iteration order)') };
     }
-    return toTask(rollout, test, trace, options, ctx.provenance, reseeded ? unstableVariables(trace, reseeded) : undefined);
+    return toTask(rollout, test, trace, options, ctx.provenance, reseeded.length ? unstableVariables(trace, reseeded) : undefined);
   });
   return unit;
 }
