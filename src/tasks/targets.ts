@@ -9,8 +9,9 @@
  * Each candidate is also classed by what the trace says about it:
  * - `echo`: copied, not computed: a parameter its function never rebinds or
  *   mutates (the prompt shows it), a name bound once to a constant
- *   (`MOD = 10**9 + 7`), a name bound by an import, or the program's whole
- *   input read into a variable (`data = sys.stdin.read().split()`);
+ *   (`MOD = 10**9 + 7`), a name bound by an import, a name bound once to
+ *   the value of one of its function's arguments (`a, b = x, y`), or the
+ *   program's whole input read into a variable (`data = sys.stdin.read().split()`);
  * - `changing`: rebound or mutated after its first binding (loop state,
  *   accumulators);
  * - `computed`: bound once to something the run computed (results);
@@ -69,10 +70,12 @@ export interface Bindings {
   firstLine: Map<string, number>;
   firstSeen: Map<string, number>;
   params: Set<string>;
+  /** scope -> the reprs its arguments had on entry. */
+  arguments: Map<string, Set<string>>;
 }
 
 export function bindings(trace: Trace): Bindings {
-  const b: Bindings = { changes: new Map(), perFrame: new Map(), firstLine: new Map(), firstSeen: new Map(), params: new Set() };
+  const b: Bindings = { changes: new Map(), perFrame: new Map(), firstLine: new Map(), firstSeen: new Map(), params: new Set(), arguments: new Map() };
   const framesSeen = new Set<number>();
   const inFrame = new Map<string, number>();
   trace.events.forEach((event, i) => {
@@ -85,7 +88,11 @@ export function bindings(trace: Trace): Bindings {
         b.firstSeen.set(id, i);
         b.firstLine.set(id, entry ? 0 : event.line);
       }
-      if (entry) b.params.add(id);
+      if (entry) {
+        b.params.add(id);
+        const seen = b.arguments.get(event.scope) ?? b.arguments.set(event.scope, new Set()).get(event.scope)!;
+        seen.add(event.vars[name].repr);
+      }
       else {
         b.changes.set(id, (b.changes.get(id) ?? 0) + 1);
         const key = `${event.frame}\0${name}`;
@@ -103,7 +110,9 @@ export function classify(id: string, name: string, value: Value, b: Bindings, li
   if (b.params.has(id)) return changes === 0 ? 'echo' : 'changing';
   if (changes > 1) return 'changing';
   const line = lines[(b.firstLine.get(id) ?? 0) - 1] ?? '';
-  if (isImport(line) || boundToConstant(line, name) || copiesInput(value, input)) return 'echo';
+  const scope = id.slice(0, id.indexOf('\0'));
+  const copiesArgument = b.arguments.get(scope)?.has(value.repr) ?? false;
+  if (isImport(line) || boundToConstant(line, name) || copiesInput(value, input) || copiesArgument) return 'echo';
   return parsesInput(value, input) ? 'parsed' : 'computed';
 }
 

@@ -2,7 +2,7 @@
 /**
  * Measure the tasks `build` writes, on the public corpora (issue 17):
  *
- *   npm run build && node tests/measure/task-quality.mjs [--out DIR] [--baseline] [--kinds output-vars,line-state]
+ *   npm run build && node tests/measure/task-quality.mjs [--out DIR] [--baseline] [--kinds output-vars,line-state] [--inputs functions,lcb]
  *
  * Inputs (skipped with a message when ../shared/corpora is absent):
  * - function rollouts from HumanEval, MBPP and HumanEval-X JavaScript, made by
@@ -36,6 +36,7 @@ const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) +
 const OUT = opt('--out', null) ?? mkdtempSync(join(tmpdir(), 'ct-quality-'));
 const KINDS = opt('--kinds', 'output-vars').split(',');
 const BASELINE = args.includes('--baseline');
+const INPUTS = opt('--inputs', 'functions,lcb').split(',');
 
 if (!existsSync(join(CORPORA, 'mbpp.jsonl'))) {
   console.log(`task-quality: skipped, no corpora at ${CORPORA} (set CODERL_CORPORA)`);
@@ -147,7 +148,8 @@ function measure(records, name) {
 }
 
 // ---- main -----------------------------------------------------------------------------
-const inputs = { functions: functionRollouts(), lcb: lcbRollouts() };
+const makers = { functions: functionRollouts, lcb: lcbRollouts };
+const inputs = Object.fromEntries(INPUTS.map((name) => [name, makers[name]()]));
 const report = {};
 const samples = [];
 for (const [input, path] of Object.entries(inputs)) {
