@@ -63,7 +63,10 @@ describe('tasks from real programs (fixtures/tasks)', () => {
       const below = scored.map((s, i) => ({ ...s, id: records[i].extra_info.id })).filter((s) => s.score !== 1);
       expect(below, `compat ${compat}`).toEqual([]);
       if (compat && kind === 'line-state') {
-        for (const s of scored) expect(s.note).toMatch(/no rule for line-state/);
+        // (a run with no line worth asking falls back to an output task, which the reference does score)
+        const lineState = scored.filter((_, i) => truthOf(records[i]).task === 'line-state');
+        expect(lineState.length).toBeGreaterThan(15);
+        for (const s of lineState) expect(s.note).toMatch(/no rule for line-state/);
       }
     }
   }, 600_000);
@@ -115,7 +118,7 @@ describe('hash order', () => {
     // --hash-check off keeps the seed-0 values: `first` comes back.
     const off = await build(['--task', 'output-vars', '--policy', 'last-defined', '--targets', '5', '--hash-check', 'off'], file);
     expect(off).toHaveLength(2);
-  });
+  }, 600_000);
 });
 
 describe('what the reply holds', () => {
