@@ -19,6 +19,7 @@ import io
 import json
 import os
 import signal
+import tempfile
 import sys
 import types
 
@@ -52,6 +53,15 @@ def snapshot(values):
     return out
 
 
+def feed_stdin(text):
+    """The job's input on fd 0 too, for programs that read sys.stdin.buffer or open(0)."""
+    with tempfile.TemporaryFile() as f:
+        f.write(text.encode())
+        f.seek(0)
+        os.dup2(f.fileno(), 0)
+    sys.stdin = open(0, "r", closefd=False)
+
+
 def run_one(job):
     finals = {}
     params = {}
@@ -72,7 +82,7 @@ def run_one(job):
     module = types.ModuleType("__main__")
     sys.modules["__main__"] = module
     stdout = io.StringIO()
-    sys.stdin = io.StringIO(job.get("stdin") or "")
+    feed_stdin(job.get("stdin") or "")
     result = None
     with contextlib.redirect_stdout(stdout):
         sys.setprofile(profile)
@@ -121,7 +131,7 @@ def run_line_state(job):
 
     module = types.ModuleType("__main__")
     sys.modules["__main__"] = module
-    sys.stdin = io.StringIO(job.get("stdin") or "")
+    feed_stdin(job.get("stdin") or "")
     with contextlib.redirect_stdout(io.StringIO()):
         sys.settrace(start)
         try:
@@ -136,7 +146,8 @@ def run_line_state(job):
 
 
 def main():
-    for line in sys.stdin:
+    # All jobs first: a program may read fd 0, which must not be the job stream.
+    for line in sys.stdin.read().splitlines():
         job = json.loads(line)
         r, w = os.pipe()
         pid = os.fork()

@@ -178,7 +178,7 @@ describe.skipIf(!hasShared)('the full corpora (tests/measure/task-quality.mjs)',
     const out = join(dir, 'full');
     const r = spawnSync(process.execPath, [join(ROOT, 'tests/measure/task-quality.mjs'), '--out', out], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, CODERL_CORPORA: CORPORA } });
     expect(r.status, r.stderr).toBe(0);
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Record<string, {
+    const report = JSON.parse(readFileSync(join(out, 'report.functions+lcb.json'), 'utf8')) as Record<string, {
       tasks: number; unchanged_parameter_share: number; hash_order_dependent: number;
       own_answer_below_1: { count: number }; own_answer_below_1_compat_coderl: { count: number };
     }>;

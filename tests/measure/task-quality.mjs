@@ -2,7 +2,7 @@
 /**
  * Measure the tasks `build` writes, on the public corpora (issue 17):
  *
- *   npm run build && node tests/measure/task-quality.mjs [--out DIR] [--baseline] [--kinds output-vars,line-state] [--inputs functions,lcb]
+ *   npm run build && node tests/measure/task-quality.mjs [--out DIR] [--baseline] [--kinds output-vars,line-state] [--inputs functions,lcb] [--reuse]
  *
  * Inputs (skipped with a message when ../shared/corpora is absent):
  * - function rollouts from HumanEval, MBPP and HumanEval-X JavaScript, made by
@@ -37,6 +37,8 @@ const OUT = opt('--out', null) ?? mkdtempSync(join(tmpdir(), 'ct-quality-'));
 const KINDS = opt('--kinds', 'output-vars').split(',');
 const BASELINE = args.includes('--baseline');
 const INPUTS = opt('--inputs', 'functions,lcb').split(',');
+// --reuse: measure the builds already in --out instead of building again.
+const REUSE = args.includes('--reuse');
 
 if (!existsSync(join(CORPORA, 'mbpp.jsonl'))) {
   console.log(`task-quality: skipped, no corpora at ${CORPORA} (set CODERL_CORPORA)`);
@@ -83,6 +85,7 @@ function lcbRollouts() {
 function build(input, name, extra) {
   const out = join(OUT, `${name}.jsonl`);
   const stats = join(OUT, `${name}.stats.json`);
+  if (REUSE && existsSync(out)) return lines(readFileSync(out, 'utf8'));
   const r = spawnSync(process.execPath, [CLI, 'build', input, '--keep', 'all', '--format', 'verl', '-o', out, '--stats', stats, '--rejects', join(OUT, `${name}.rejects.jsonl`), '--no-progress', ...extra], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`build ${name} failed: ${r.stderr}`);
   log(`${name}: ${r.stderr.trim().split('\n').at(-1)}`);
@@ -164,7 +167,7 @@ for (const [input, path] of Object.entries(inputs)) {
     if (BASELINE) report[`${name}.baseline`] = measure(build(path, `${name}.baseline`, ['--task', kind, '--policy', 'last-defined', '--hash-check', 'off']), `${name}.baseline`);
   }
 }
-writeFileSync(join(OUT, 'samples.txt'), samples.join('\n'));
-writeFileSync(join(OUT, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+writeFileSync(join(OUT, `samples.${INPUTS.join('+')}.txt`), samples.join('\n'));
+writeFileSync(join(OUT, `report.${INPUTS.join('+')}.json`), JSON.stringify(report, null, 2) + '\n');
 console.log(JSON.stringify(report, null, 2));
 log(`report and samples in ${OUT}`);
