@@ -46,7 +46,7 @@ def snapshot(values):
         if isinstance(value, (types.FunctionType, types.ModuleType, type, types.BuiltinFunctionType)):
             continue
         try:
-            ref = json.loads(json.dumps(reference_json(value)))
+            ref = json.loads(json.dumps(reference_json(value), allow_nan=False))
         except (TypeError, ValueError):
             ref = None
         out[name] = [repr(value), ref]
