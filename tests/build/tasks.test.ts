@@ -34,7 +34,8 @@ beforeAll(() => {
 
 describe('task kinds', () => {
   it('line-state: values right after the k-th run of a line match a settrace oracle', async () => {
-    const r = await cli(['build', rollouts, '--keep', 'all', '--task', 'line-state', '--seed', '7']);
+    // --if-no-targets reject: only line-state tasks (the default falls back to output tasks).
+    const r = await cli(['build', rollouts, '--keep', 'all', '--task', 'line-state', '--seed', '7', '--if-no-targets', 'reject']);
     expect(r.code, r.stderr).toBe(0);
     const tasks = truths(r.stdout).filter((t) => t.language === 'python');
     expect(tasks.length).toBeGreaterThan(200);
