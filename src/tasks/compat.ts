@@ -27,7 +27,7 @@ export const REFERENCE_TARGETS = 3;
 
 export function referenceTargets(trace: Trace, unstable: ReadonlySet<string> = new Set()): Target[] {
   const module = trace.finals['<module>'] ?? {};
-  const kept = Object.entries(module).filter(([name, value]) => !name.startsWith('_') && isTargetable(value) && !unstable.has(`<module>\0${name}`));
+  const kept = Object.entries(module).filter(([name, value]) => !name.startsWith('_') && isTargetable(value, trace.language) && !unstable.has(`<module>\0${name}`));
   return kept.slice(-REFERENCE_TARGETS).map(([name, value]) => ({ key: name, scope: '<module>', name, value }));
 }
 

@@ -30,7 +30,8 @@
  *   last, echoes included.
  * A name bound in two scopes is qualified (`solve.total`) everywhere.
  */
-import type { Trace, Value } from '../model/trace.js';
+import type { Language, Trace, Value } from '../model/trace.js';
+import { tryParseLiteral } from '../values/parse.js';
 import type { RunInput } from '../model/run.js';
 import { Random } from './random.js';
 import { jsonForm } from '../values/json-form.js';
@@ -55,9 +56,14 @@ interface Candidate extends Target {
   kind: TargetClass;
 }
 
-/** True when an answer can write the value exactly and the reference reward can compare it. */
-export function isTargetable(value: Value | undefined): value is Value {
-  return value !== undefined && jsonForm(fromTaggedJson(value.json)) !== null;
+/**
+ * True when an answer can write the value exactly and the reference reward
+ * can compare it. Its repr must also be a literal of the language, which
+ * rules out subclasses that print otherwise (`defaultdict(<function ...>,
+ * {...})`, `Counter({...})`): the reference recipe skips them too.
+ */
+export function isTargetable(value: Value | undefined, language: Language): value is Value {
+  return value !== undefined && jsonForm(fromTaggedJson(value.json)) !== null && tryParseLiteral(value.repr, language).ok;
 }
 
 /** What the trace says about each (scope, name): how often it was bound, and where first. */
@@ -164,7 +170,7 @@ export function candidateTargets(trace: Trace, code: string, input: RunInput, un
   for (const [scope, vars] of Object.entries(trace.finals)) {
     for (const [name, value] of Object.entries(vars)) {
       const id = `${scope}\0${name}`;
-      if (!isTargetable(value) || unstable.has(id)) continue;
+      if (!isTargetable(value, trace.language) || unstable.has(id)) continue;
       found.push({
         key: name, scope, name, value,
         firstSeen: b.firstSeen.get(id) ?? Number.MAX_SAFE_INTEGER,

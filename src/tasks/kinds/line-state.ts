@@ -34,7 +34,7 @@ export const lineState: TaskKindSpec = {
     const lines = code.split('\n');
     const b = bindings(trace);
     const informative = (scope: string, name: string, value: Value | undefined): value is Value =>
-      isTargetable(value) && !request.unstable?.has(`${scope}\0${name}`) &&
+      isTargetable(value, trace.language) && !request.unstable?.has(`${scope}\0${name}`) &&
       (request.policy === 'last-defined' || classify(`${scope}\0${name}`, name, value, b, lines, input) !== 'echo');
     const hits = new Map<number, number>();
     const states = new Map<number, Variables>();
