@@ -11,7 +11,8 @@
  *   mutates (the prompt shows it), a name bound once to a constant
  *   (`MOD = 10**9 + 7`), a name bound by an import, a name bound once to
  *   the value of one of its function's arguments (`a, b = x, y`), or the
- *   program's whole input read into a variable (`data = sys.stdin.read().split()`);
+ *   program's whole input read into a variable (`data = sys.stdin.read().split()`,
+ *   `args = json.loads(sys.stdin.read())`);
  * - `changing`: rebound or mutated after its first binding (loop state,
  *   accumulators);
  * - `computed`: bound once to something the run computed (results);
@@ -145,10 +146,22 @@ function copiesInput(value: Value, input: RunInput): boolean {
   const json = value.json;
   const text = input.stdin;
   if (typeof json === 'string') return json.length > 0 && (json === text || json === text.trim());
+  if (sameJson(json, parsedInput(text))) return true;
   if (!Array.isArray(json) || json.length < 2 || !json.every((x) => typeof x === 'string')) return false;
   const same = (xs: string[]) => xs.length === json.length && xs.every((x, i) => x === json[i]);
   return same(text.split(/\s+/).filter(Boolean)) || same(text.trim().split('\n')) || same(text.split('\n'));
 }
+
+/** The input read as one JSON value (`json.loads(sys.stdin.read())`), or undefined. */
+function parsedInput(text: string): unknown {
+  try {
+    return text.trim().startsWith('[') || text.trim().startsWith('{') ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
 
 /** One token of the input, or one line's tokens, as read (`int(...)` or not). */
 function parsesInput(value: Value, input: RunInput): boolean {
