@@ -416,7 +416,8 @@ def scrubbed_env(home):
         "TMPDIR": home,
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
-        "PYTHONHASHSEED": "0",
+        # The executor's own (0, or another seed when a build checks hash-order dependence).
+        "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0"),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONIOENCODING": "utf-8",
     }

@@ -21,6 +21,8 @@ import { orderedMap } from '../run/pool.js';
 import { Tracer } from '../trace/tracer.js';
 import { makeTask, type Task } from '../tasks/task.js';
 import type { TargetPolicy } from '../tasks/targets.js';
+import type { ReplyStyle } from '../tasks/render.js';
+import { needsHashCheck, OTHER_HASH_SEEDS, unstableVariables, type HashCheck } from './hash-order.js';
 import type { TokenCounter } from './tokens.js';
 import { passesTest } from './verdict.js';
 import { Funnel } from './funnel.js';
@@ -43,6 +45,13 @@ export interface BuildOptions {
   targets: number;
   seed: string;
   template?: string;
+  /** What the reply holds (`answer` for SFT formats, `rationale` with --rationale trace). */
+  reply: ReplyStyle;
+  ifNoTargets: 'output' | 'reject';
+  /** Run Python tests again under another hash seed: `auto` when the program may iterate a set. */
+  hashCheck: HashCheck;
+  /** `coderl`: render the reference recipe's prompt and targets. */
+  compat: 'coderl' | null;
   maxPromptTokens: number | null;
   countTokens: TokenCounter;
   jobs: number;
@@ -97,13 +106,19 @@ export interface BuildInput {
 export async function build(options: BuildOptions, sink: BuildSink, input: BuildInput = {}): Promise<Funnel> {
   const funnel = new Funnel();
   const tracer = input.tracer ?? new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false, recheckTimeouts: options.recheckTimeouts });
+  // Two more seeds: a value that hangs on set order can match by chance under one.
+  const reseeded: Tracer[] = [];
+  const otherSeeds = () => {
+    if (reseeded.length === 0) for (const hashSeed of OTHER_HASH_SEEDS) reseeded.push(new Tracer({ jobs: options.jobs, limits: options.limits, python: options.python, sandbox: options.sandbox, timing: false, hashSeed }));
+    return reseeded;
+  };
   const seen: Seen = input.seen ?? newSeen();
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
   let ordinal = 0;
   try {
     const units = orderedMap(input.records ?? readRollouts(options.paths, options.read), options.jobs, (result) => {
       const mine = options.shard === null || ordinal++ % options.shard.count === options.shard.index;
-      return processRecord(result, mine, { options, tracer, seen, funnel, provenance });
+      return processRecord(result, mine, { options, tracer, otherSeeds, seen, funnel, provenance });
     });
     for await (const unit of units) {
       await settle(unit, seen, funnel, sink);
@@ -111,6 +126,7 @@ export async function build(options: BuildOptions, sink: BuildSink, input: Build
     }
   } finally {
     if (!input.tracer) tracer.close();
+    for (const t of reseeded) t.close();
   }
   return funnel;
 }
@@ -129,6 +145,8 @@ export interface Seen {
 interface Context {
   options: BuildOptions;
   tracer: Tracer;
+  /** Tracers whose Python runs use other hash seeds, started on first use. */
+  otherSeeds: () => Tracer[];
   seen: Seen;
   funnel: Funnel;
   provenance: Record<string, unknown>;
@@ -151,14 +169,20 @@ async function processRecord(result: ReadResult, mine: boolean, ctx: Context): P
     const trace = await tracer.trace(runOf(rollout, test, options.prelude));
     // A second, untraced run tells programs that use randomness or the clock.
     const again = options.checkDeterminism && trace.status === 'ok' ? await tracer.trace(runOf(rollout, test, options.prelude), 'plain') : null;
-    return { test, trace, deterministic: again === null || sameOutcome(trace, again) };
+    // The same run under another hash seed tells values that hang on set order.
+    const reseeded = needsHashCheck(options.hashCheck, rollout, trace) ? await Promise.all(ctx.otherSeeds().map((t) => t.trace(runOf(rollout, test, options.prelude)))) : [];
+    return { test, trace, deterministic: again === null || sameOutcome(trace, again), reseeded };
   }));
   ctx.funnel.countRuns(traced.map((t) => t.trace.status));
   const verdictReject = keepByOwnVerdict(rollout, traced, options);
   if (verdictReject) return { ...unit, reject: verdictReject };
-  unit.tests = traced.map(({ test, trace, deterministic }) => deterministic
-    ? toTask(rollout, test, trace, options, ctx.provenance)
-    : { reject: testReject(rollout, test.index, 'run', 'nondeterministic', 'a second run printed or returned something else (randomness, time?)') });
+  unit.tests = traced.map(({ test, trace, deterministic, reseeded }) => {
+    if (!deterministic) return { reject: testReject(rollout, test.index, 'run', 'nondeterministic', 'a second run printed or returned something else (randomness, time?)') };
+    if (reseeded.some((other) => !sameOutcome(trace, other))) {
+      return { reject: testReject(rollout, test.index, 'run', 'hash-order-dependent', 'under another PYTHONHASHSEED the program printed or returned something else (set iteration order)') };
+    }
+    return toTask(rollout, test, trace, options, ctx.provenance, reseeded.length ? unstableVariables(trace, reseeded) : undefined);
+  });
   return unit;
 }
 
@@ -236,18 +260,21 @@ function keepByOwnVerdict(rollout: Rollout, traced: { test: TestCase; trace: Tra
   return { key: rollout.key, source: rollout.source, stage: 'select', reason: passed ? 'passed' : 'failed', detail: `--keep ${options.keep}: the program ${passed ? 'passed' : 'failed'} its traced tests` };
 }
 
-function toTask(rollout: Rollout, test: TestCase, trace: Trace, options: BuildOptions, provenance: Record<string, unknown>): TestOutcome {
+function toTask(rollout: Rollout, test: TestCase, trace: Trace, options: BuildOptions, provenance: Record<string, unknown>, unstable?: ReadonlySet<string>): TestOutcome {
   const rej = (stage: string, reason: string, detail: string): TestOutcome => ({ reject: testReject(rollout, test.index, stage, reason, detail) });
   if (trace.status !== 'ok' && !options.keepErrors) return rej('run', `run-${trace.status}`, trace.detail ?? trace.status);
   if (trace.warnings.includes('channel-tampered')) return rej('run', 'channel-tampered', 'the trace channel was written by the program');
   if (trace.warnings.includes('tracer-access')) return rej('run', 'tracer-access', 'the program reaches into the tracer (gc, frames, fds): its trace cannot be trusted');
   const empty = test.input.kind === 'stdin' ? trace.stdout.trim() === '' : trace.return === null;
   if (empty && !options.keepEmpty) return rej('run', 'no-output', test.input.kind === 'stdin' ? 'the program printed nothing' : 'the call returned nothing');
-  if (trace.events.length < options.minEvents) return rej('select', 'too-simple', `${trace.events.length} line events, under --min-events ${options.minEvents}`);
+  if (trace.events.length < options.minEvents) return rej('select', 'too-simple', `${trace.events.length} line events, under --min-steps ${options.minEvents}`);
   if (trace.events.length > options.maxEvents || (trace.limits.events && Number.isFinite(options.maxEvents))) {
     return rej('select', 'too-complex', `over --max-steps ${options.maxEvents} line events`);
   }
-  const made = makeTask(rollout, test, trace, { kind: options.task, policy: options.policy, targets: options.targets, seed: options.seed, template: options.template, provenance });
+  const made = makeTask(rollout, test, trace, {
+    kind: options.task, policy: options.policy, targets: options.targets, seed: options.seed, template: options.template,
+    reply: options.reply, ifNoTargets: options.ifNoTargets, unstable, compat: options.compat, provenance,
+  });
   if (!made.ok) return rej('task', made.reason, made.detail);
   if (options.maxPromptTokens !== null) {
     const tokens = options.countTokens(made.task.prompt);

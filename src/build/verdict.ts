@@ -1,13 +1,13 @@
 /**
  * Did a rollout pass a test? Used by `--keep` when the rollout file carries
  * no reward/verdict: the traced run is compared with the test's expected
- * output, with the same rules as `score` (src/score/compare.ts).
+ * output, with the same rules as `score` (src/values/compare.ts).
  */
 import type { TestCase } from '../read/types.js';
 import type { Trace } from '../model/trace.js';
-import { mismatch, normalizeOutput } from '../score/compare.js';
-import { tryParseLiteral } from '../score/literal.js';
-import { fromTaggedJson } from '../score/typed.js';
+import { mismatch, normalizeOutput } from '../values/compare.js';
+import { tryParseLiteral } from '../values/parse.js';
+import { fromTaggedJson } from '../values/typed.js';
 
 /** true/false, or null when the test has no usable expected output. */
 export function passesTest(trace: Trace, test: TestCase): boolean | null {

@@ -4,15 +4,15 @@ import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { build, type BuildOptions } from '../build/pipeline.js';
-import { exportTask, EXPORT_FORMATS, type ExportFormat } from '../export/formats.js';
+import { exportTask, EXPORT_FORMATS, EXPORT_FORMAT_SPECS, type ExportFormat } from '../export/formats.js';
+import { HASH_CHECKS, type HashCheck } from '../build/hash-order.js';
 import { parquetOutputStream } from '../export/parquet.js';
 import { writeJsonl } from '../jsonl.js';
 import { INPUT_FORMATS, parseFieldSpecs, type InputFormat } from '../read/index.js';
 import { TARGET_POLICIES, type TargetPolicy } from '../tasks/targets.js';
 import { TASK_KINDS, type TaskKind } from '../model/task.js';
 import { addPreludeOption, preludeFromFlag } from '../run/prelude.js';
-import { addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
-import { addLimitOptions } from './trace.js';
+import { addLimitOptions, addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadTokenCounter } from '../build/tokens.js';
 
@@ -30,6 +30,10 @@ export interface BuildFlags extends LimitFlags, SandboxFlags {
   policy: string;
   seed: string;
   template?: string;
+  rationale: string;
+  ifNoTargets: string;
+  hashCheck: string;
+  compat?: string;
   keepErrors?: boolean;
   keepEmpty?: boolean;
   checkDeterminism?: boolean;
@@ -62,7 +66,11 @@ export function registerBuild(program: Command): void {
     .option('--keep <which>', 'failed | passed | all rollouts (by the reward in the file, else by our own run)', 'failed')
     .option('--tests-per-program <n>', 'test inputs traced per program', '1')
     .option('--targets <k>', 'target variables per task', '3')
-    .option('--policy <policy>', `how targets are chosen: ${TARGET_POLICIES.join(', ')}`, 'last-defined')
+    .option('--policy <policy>', `how targets are chosen: ${TARGET_POLICIES.join(', ')} (see README "Targets")`, 'computed')
+    .option('--if-no-targets <what>', 'when no variable is worth asking: output (make an output task) | reject (no-targets)', 'output')
+    .option('--hash-check <when>', `run Python tests again under another hash seed to drop set-order-dependent values: ${HASH_CHECKS.join(', ')}`, 'auto')
+    .option('--rationale <kind>', 'SFT formats: none (the answer line alone) | trace (a short reasoning from the trace, then the line)', 'none')
+    .option('--compat <recipe>', 'coderl: the CodeRL+ recipe\'s prompt and targets (module scope at exit, last 3)')
     .option('--seed <seed>', 'seed for every random choice', '0')
     .option('--template <file>', 'prompt template file ({{code}}, {{input}}, {{question}}, {{answer_example}}, ...)')
     .option('--keep-errors', 'also make tasks from runs that crashed or hit a limit')
@@ -87,13 +95,15 @@ Examples:
   $ coderl-trace build dumps/ --keep all --task output --format messages > sft.jsonl
   $ coderl-trace build data.jsonl --field code=completion --field tests=gt.inputs --field outputs=gt.outputs
   $ cat step_10.jsonl | coderl-trace build - --rejects rejects.jsonl --stats stats.json
+  $ coderl-trace build dumps/ --format messages --rationale trace > sft.jsonl
+  $ coderl-trace build dumps/ --compat coderl > coderl-recipe.jsonl
 
 Exit status: 0 when the build finished (rejects are normal and counted),
 2 on usage errors, 3 when an input cannot be read or its format detected,
 4 when a required sandbox protection is unavailable (see coderl-trace doctor).`)
     .action(async (files: string[], flags: BuildFlags) => {
-      const options = await buildOptions(files, flags);
       const format = choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat;
+      const options = await buildOptions(files, flags, format);
       const out = flags.output?.endsWith('.parquet') ? parquetOutputStream(flags.output, format) : flags.output ? await openOutput(flags.output) : process.stdout;
       const rejects = flags.rejects ? await openOutput(flags.rejects) : null;
       const showProgress = flags.progress && process.stderr.isTTY;
@@ -110,7 +120,7 @@ Exit status: 0 when the build finished (rejects are normal and counted),
     });
 }
 
-export async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOptions> {
+export async function buildOptions(files: string[], flags: BuildFlags, format: ExportFormat): Promise<BuildOptions> {
   const int = (flag: string, value: string, min: number) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number >= ${min}, got "${value}"`);
@@ -149,6 +159,10 @@ export async function buildOptions(files: string[], flags: BuildFlags): Promise<
     maxEvents: flags.maxSteps === undefined ? Infinity : int('--max-steps', flags.maxSteps, 1),
     task: choice('--task', flags.task, TASK_KINDS) as TaskKind,
     policy: choice('--policy', flags.policy, TARGET_POLICIES) as TargetPolicy,
+    reply: !EXPORT_FORMAT_SPECS[format].sft ? 'reason' : choice('--rationale', flags.rationale, ['none', 'trace']) === 'trace' ? 'rationale' : 'answer',
+    ifNoTargets: choice('--if-no-targets', flags.ifNoTargets, ['output', 'reject']) as BuildOptions['ifNoTargets'],
+    hashCheck: choice('--hash-check', flags.hashCheck, HASH_CHECKS) as HashCheck,
+    compat: flags.compat === undefined ? null : choice('--compat', flags.compat, ['coderl']) as 'coderl',
     targets: int('--targets', flags.targets, 1),
     seed: flags.seed,
     template,

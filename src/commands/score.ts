@@ -63,7 +63,7 @@ export function registerScore(program: Command): void {
           result = scoreRecord(line.value, options);
         } else {
           summary.unreadable++;
-          result = { score: 0, format_ok: false, reason: `line ${line.lineNo}: ${line.error}`, task: null, answer_path: null, correct: 0, total: 0, items: [] };
+          result = { score: 0, format_ok: false, reason: `line ${line.lineNo}: ${line.error}`, task: null, answer_path: null, correct: 0, total: 0, items: [], rules: 'coderl-trace' };
         }
         summary.add(result);
         const id = line.ok && line.value && typeof line.value === 'object' ? (line.value as { id?: unknown }).id : undefined;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { openInput, readJsonl, writeJsonl } from '../jsonl.js';
 import { parseRunRecord, RunRecordError, type Run, type RunInput } from '../model/run.js';
 import { detectLanguage } from '../instrument/language.js';
-import { addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
+import { addLimitOptions, addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
 import { orderedMap } from '../run/pool.js';
 import { Tracer } from '../trace/tracer.js';
 import { InputError, UsageError, EXIT } from '../errors.js';
@@ -25,16 +25,6 @@ interface TraceFlags extends LimitFlags, SandboxFlags {
   python?: string;
   timing?: boolean;
   prelude?: string;
-}
-
-export function addLimitOptions(cmd: Command): Command {
-  return cmd
-    .option('--timeout <ms>', 'wall-clock limit per run', '5000')
-    .option('--cpu-time <ms>', 'CPU-time limit per run (default: the timeout)')
-    .option('--memory-mb <mib>', 'memory limit per run', '512')
-    .option('--max-output <bytes>', 'cap on stdout and on stderr per run', String(1024 * 1024))
-    .option('--max-events <n>', 'line events recorded per run; past it the program runs on unrecorded', '10000')
-    .option('--max-processes <n>', 'processes/threads per run', '16');
 }
 
 export function registerTrace(program: Command): void {

@@ -2,7 +2,7 @@
  * Parquet output (`build -o tasks.parquet`), for trainers that read Parquet
  * only (older verl) and for `datasets` / pandas users.
  *
- * Each export format has a fixed nested schema, declared below, so readers
+ * Each export format has a fixed nested schema, declared with the format, so readers
  * get real types: in `verl`, `prompt` is LIST<STRUCT<role, content>> (what
  * verl's RLHFDataset hands to the chat template), `reward_model` is
  * STRUCT<style, ground_truth> and `extra_info` a struct; chat formats
@@ -26,46 +26,15 @@ import { Writable } from 'node:stream';
 import type { SchemaElement } from 'hyparquet';
 import { ParquetWriter, fileWriter, type ColumnSource, type Writer } from 'hyparquet-writer';
 import { InputError } from '../errors.js';
-import type { ExportFormat } from './formats.js';
+import { EXPORT_FORMAT_SPECS, type ExportFormat } from './formats.js';
+import type { Field } from './formats/types.js';
 
-/** A column (or nested field) of an export format's Parquet schema. */
-export type Field =
-  | { name: string; type: 'string' | 'int64' | 'double' | 'boolean' }
-  /** Any JSON value, stored as its JSON text in a UTF8 column. */
-  | { name: string; type: 'json' }
-  | { name: string; type: 'struct'; fields: Field[] }
-  | { name: string; type: 'list'; element: Field };
+export type { Field };
 
-const text = (name: string): Field => ({ name, type: 'string' });
-const json = (name: string): Field => ({ name, type: 'json' });
-const flag = (name: string): Field => ({ name, type: 'boolean' });
-const int = (name: string): Field => ({ name, type: 'int64' });
-const messages = (name: string): Field => ({ name, type: 'list', element: { name: 'element', type: 'struct', fields: [text('role'), text('content')] } });
-
-/** The columns of each export format, in the order of the records formats.ts builds. */
-export const PARQUET_SCHEMAS: Record<ExportFormat, Field[]> = {
-  verl: [
-    text('data_source'),
-    messages('prompt'),
-    text('ability'),
-    { name: 'reward_model', type: 'struct', fields: [text('style'), text('ground_truth')] },
-    { name: 'extra_info', type: 'struct', fields: [int('index'), text('id'), text('task'), text('language'), text('answer')] },
-  ],
-  messages: [messages('messages'), text('id')],
-  'prompt-completion': [messages('prompt'), messages('completion'), text('ground_truth'), text('id')],
-  openrlhf: [text('input'), text('label'), text('datasource'), text('id')],
-  traces: [
-    text('id'), text('format'), text('language'), text('status'), text('detail'), text('stdout'), text('stderr'),
-    { name: 'truncated', type: 'struct', fields: [flag('stdout'), flag('stderr')] },
-    int('exit_code'), text('signal'), { name: 'duration_ms', type: 'double' },
-    json('events'), json('finals'), json('return'),
-    { name: 'exception', type: 'struct', fields: [text('type'), text('message'), int('line')] },
-    { name: 'limits', type: 'struct', fields: [flag('events'), flag('stdout'), flag('stderr'), flag('time'), flag('value_size')] },
-    { name: 'warnings', type: 'list', element: text('element') },
-    text('untraced_reason'),
-    json('provenance'),
-  ],
-};
+/** The columns of each export format (declared with the format, in src/export/formats/). */
+export const PARQUET_SCHEMAS = Object.fromEntries(
+  Object.entries(EXPORT_FORMAT_SPECS).map(([name, spec]) => [name, spec.parquet]),
+) as Record<ExportFormat, Field[]>;
 
 export const ROW_GROUP_ROWS = 10_000;
 export const ROW_GROUP_BYTES = 32 * 1024 * 1024;

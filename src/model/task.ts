@@ -5,33 +5,36 @@
  * for the answer format below, and `score` reads both. Bump
  * GROUND_TRUTH_FORMAT on any incompatible change.
  *
- * ## Answer format
+ * ## Answer format (coderl-trace.ground_truth/2)
  *
  * The model ends its answer with ONE line holding a JSON object:
  *
- *     {"final_output": <value>, "variables": {"<target>": <value>, ...}}
+ *     {"final_output": "<text>", "variables": {"<target>": <value>, ...}}
  *
- * The key `final_output` is the one the CodeRL+ reference reward reads, so
- * tasks built by coderl-trace stay gradable by the reference code unchanged.
- * A `<value>` is either
- *   - a JSON string holding a literal of the program's language, as the
- *     language prints it: `"(1, 'a')"`, `"{1, 2}"`, `"None"`, `"[1, 2.0]"`
- *     (Python) or `"new Set([1, 2])"`, `"undefined"`, `"123n"` (JavaScript);
- *     this is the only way to write tuples, sets, int-keyed dicts, 2.0 vs 2, ...
- *   - or a plain JSON value (`3`, `[1, 2]`, `true`, `null`, `{"a": 1}`),
- *     read as the corresponding value of the language.
- * A JSON string is read as a literal of the language if it is one, else as
- * JSON (`"[true, null]"`), else as the string itself (`"hello world"`); so a string value that looks like a literal must be
- * quoted inside: `"'1'"` is the string 1, `"1"` is the integer 1.
- * For a stdin program, `final_output` is the printed text (a JSON string;
- * a bare JSON number or array is taken as the text it is written as).
+ * The keys are the ones the CodeRL+ reference reward reads, and every task's
+ * own answer scores 1.0 under both `score` and `score --compat coderl`.
+ * - `final_output` is always a JSON string: for a stdin program the exact
+ *   text it prints; for a call, the returned value as the language prints it
+ *   (Python `repr`: `"[1, 2]"`, `"'ab'"`, `"(1, 'a')"`, `"None"`), read back
+ *   as a literal of the language.
+ * - each variable's value is written in its JSON form (src/values/json-form.ts):
+ *   `3`, `2.0`, `"ab"`, `[1, 2]`, `{"a": 1}`, `true`, `null`; a tuple as an
+ *   array, a set as a sorted array, dict keys as strings. A JSON string is
+ *   always the string itself.
  * `output` is accepted as an alias of `final_output`. The line may also be
  * inside a ```json fence, or follow reasoning text on the same line; text up
  * to the last `</think>` is ignored (see src/score/answer.ts for every rule).
+ *
+ * Ground truths of format /1 (values as literals inside JSON strings, see
+ * git history) are still scored by their own rules.
  */
 import type { Language, Value } from './trace.js';
+import { jsonForm, toPlain } from '../values/json-form.js';
+import { fromTaggedJson } from '../values/typed.js';
 
-export const GROUND_TRUTH_FORMAT = 'coderl-trace.ground_truth/1';
+export const GROUND_TRUTH_FORMAT = 'coderl-trace.ground_truth/2';
+/** The earlier format: values as language literals inside JSON strings. */
+export const GROUND_TRUTH_FORMAT_V1 = 'coderl-trace.ground_truth/1';
 
 /**
  * - `output-vars`: predict the output and the final values of some variables
@@ -42,6 +45,19 @@ export const GROUND_TRUTH_FORMAT = 'coderl-trace.ground_truth/1';
 export type TaskKind = 'output-vars' | 'output' | 'line-state';
 
 export const TASK_KINDS: readonly TaskKind[] = ['output-vars', 'output', 'line-state'];
+
+/**
+ * What each kind asks, read by the renderer and the scorer alike; a kind's
+ * targets and wording live in src/tasks/kinds/. `reference`: the CodeRL+
+ * reference reward has a rule for it (else `--compat coderl` scores it by
+ * coderl-trace's rules and says so); its answers then always hold the
+ * `variables` key the reference requires (`{}` for an output task).
+ */
+export const TASK_KIND_RULES: Readonly<Record<TaskKind, { output: boolean; variables: boolean; reference: boolean }>> = {
+  'output-vars': { output: true, variables: true, reference: true },
+  output: { output: true, variables: false, reference: true },
+  'line-state': { output: false, variables: true, reference: false },
+};
 
 /** What the program produced: printed text (stdin programs) or a returned value (call-style runs). */
 export type ExpectedOutput =
@@ -64,7 +80,7 @@ export interface GroundTruth {
   problem_id: string;
 
   // --- coderl-trace typed extras ---
-  format: typeof GROUND_TRUTH_FORMAT;
+  format: typeof GROUND_TRUTH_FORMAT | typeof GROUND_TRUTH_FORMAT_V1;
   task: TaskKind;
   language: Language;
   /** Null for `line-state` tasks (no output asked). */
@@ -85,58 +101,12 @@ export interface GroundTruth {
 }
 
 /**
- * The plain-JSON projection of a tagged Value.json that the reference reward
- * compares against (what Python `json.dumps` gives after the reference's
- * set-to-list conversion): tuples/sets -> lists, non-string dict keys ->
- * their string form, integral floats -> numbers. Values JSON cannot carry
- * (objects, functions, caps) give undefined and should not be targets.
+ * The plain-JSON value the reference reward compares a variable against:
+ * the JSON form of src/values/json-form.ts (tuples and sets as arrays, sets
+ * sorted, dict keys as strings). Undefined for values with no JSON form,
+ * which are never targets.
  */
 export function toReferenceJson(json: unknown): unknown {
-  if (json === null || typeof json !== 'object') return json;
-  if (Array.isArray(json)) {
-    const items = json.map(toReferenceJson);
-    return items.includes(undefined) ? undefined : items;
-  }
-  const rec = json as Record<string, unknown>;
-  if (typeof rec.$type !== 'string') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rec)) {
-      const p = toReferenceJson(v);
-      if (p === undefined) return undefined;
-      out[k] = p;
-    }
-    return out;
-  }
-  switch (rec.$type) {
-    case 'tuple':
-    case 'set':
-    case 'frozenset':
-      return toReferenceJson(rec.items);
-    case 'int':
-    case 'float': {
-      const n = Number(rec.value);
-      return Number.isFinite(n) ? n : undefined;
-    }
-    case 'dict': {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of rec.entries as [unknown, unknown][]) {
-        const key = referenceKey(k);
-        const p = toReferenceJson(v);
-        if (key === undefined || p === undefined) return undefined;
-        out[key] = p;
-      }
-      return out;
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** json.dumps turns None/True/False/int/float keys into "null"/"true"/"false"/"1"/"1.5". */
-function referenceKey(k: unknown): string | undefined {
-  if (typeof k === 'string') return k;
-  if (k === null) return 'null';
-  if (typeof k === 'boolean' || typeof k === 'number') return String(k);
-  if (k !== null && typeof k === 'object' && (k as { $type?: unknown }).$type === 'int') return String((k as { value: unknown }).value);
-  return undefined;
+  const form = jsonForm(fromTaggedJson(json));
+  return form === null ? undefined : toPlain(form);
 }

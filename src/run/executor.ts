@@ -67,6 +67,8 @@ export interface ExecutorOptions {
   tier: Tier;
   /** Keep the executor, its fork server and its runs on the slot-th core this process may use (null: anywhere). */
   cpu: number | null;
+  /** PYTHONHASHSEED of every Python run (0 unless a build checks hash-order dependence with another). */
+  hashSeed?: number;
 }
 
 export class Executor {
@@ -79,7 +81,7 @@ export class Executor {
     const config = { node: options.node, tier: options.tier, cpu: options.cpu };
     this.child = spawn(options.launch[0], [...options.launch.slice(1), JSON.stringify(config)], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONHASHSEED: '0', LANG: 'C.UTF-8' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONHASHSEED: String(options.hashSeed ?? 0), LANG: 'C.UTF-8' },
     });
     let stderr = '';
     this.child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });

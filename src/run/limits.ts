@@ -36,6 +36,21 @@ export interface LimitFlags {
   maxProcesses?: string;
 }
 
+/**
+ * The per-run limit flags of `trace` and `build`. Their defaults are
+ * DEFAULT_LIMITS, the one place limits have defaults: every job carries the
+ * whole Limits object, and the tracers take it as given.
+ */
+export function addLimitOptions(cmd: Command): Command {
+  return cmd
+    .option('--timeout <ms>', 'wall-clock limit per run', String(DEFAULT_LIMITS.timeout_ms))
+    .option('--cpu-time <ms>', 'CPU-time limit per run (default: the timeout)')
+    .option('--memory-mb <mib>', 'memory limit per run', String(DEFAULT_LIMITS.memory_mb))
+    .option('--max-output <bytes>', 'cap on stdout and on stderr per run', String(DEFAULT_LIMITS.max_output_bytes))
+    .option('--max-events <n>', 'line events recorded per run; past it the program runs on unrecorded', String(DEFAULT_LIMITS.max_events))
+    .option('--max-processes <n>', 'processes/threads per run', String(DEFAULT_LIMITS.max_processes));
+}
+
 /** Turn CLI flags into limits, validated up front with precise messages. */
 export function limitsFromFlags(flags: LimitFlags): Limits {
   const limits: Limits = { ...DEFAULT_LIMITS };

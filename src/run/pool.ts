@@ -33,6 +33,7 @@ export class ExecutorPool {
     readonly size: number,
     options: SandboxOptions = DEFAULT_SANDBOX,
     warn: (message: string) => void = (m) => process.stderr.write(`coderl-trace: ${m}\n`),
+    private readonly hashSeed = 0,
   ) {
     this.report = probeSandbox(interpreters, options.unsafe);
     const { provenance, warnings } = checkSandbox(this.report, options);
@@ -54,7 +55,7 @@ export class ExecutorPool {
   private readonly pinned: boolean;
 
   private spawn(slot: number): Executor {
-    return new Executor({ launch: this.report.launch!, node: this.interpreters.node, tier: this.sandbox.tier, cpu: this.pinned ? slot : null });
+    return new Executor({ launch: this.report.launch!, node: this.interpreters.node, tier: this.sandbox.tier, cpu: this.pinned ? slot : null, hashSeed: this.hashSeed });
   }
 
   /**

@@ -19,8 +19,8 @@
  *    values are taken as written.
  * Every failure keeps the reason of each step, so a 0 score says why.
  */
-import type { Dialect } from './lit.js';
-import { LiteralError, parseLiteralPrefix, parseWithSpans, type Parsed } from './literal.js';
+import type { Dialect } from '../values/value.js';
+import { LiteralError, parseLiteralPrefix, parseWithSpans, type Parsed } from '../values/parse.js';
 import type { Language } from '../model/trace.js';
 
 export const TAIL_CHARS = 65536;

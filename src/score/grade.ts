@@ -1,13 +1,20 @@
 /**
  * Grade one answer against one ground truth: find the answer, read each
  * item, compare. The result is data (format verdict + one row per item);
- * rewards.ts turns it into a number.
+ * score.ts turns it into a number.
+ *
+ * Format /2 (`answerForm: 'json'`): a variable is compared in its JSON form
+ * (src/values/json-form.ts) on both sides, so `[1, 2]` answers the tuple
+ * (1, 2) and `["a", "b"]` the set {'b', 'a'}, and a JSON string is always a
+ * string; a returned value is a JSON string holding a literal of the
+ * language (a bare JSON number, array, true or null is read as itself).
  */
-import type { Lit } from './lit.js';
+import type { Lit } from '../values/value.js';
 import { findAnswer, type Answer } from './answer.js';
-import { mismatch, normalizeOutput } from './compare.js';
-import { tryParseLiteral, type Parsed } from './literal.js';
-import { show } from './show.js';
+import { mismatch, normalizeOutput } from '../values/compare.js';
+import { tryParseLiteral, type Parsed } from '../values/parse.js';
+import { show } from '../values/print.js';
+import { jsonForm, printJson } from '../values/json-form.js';
 import type { Truth } from './truth.js';
 import type { Language } from '../model/trace.js';
 
@@ -49,7 +56,7 @@ export function grade(truth: Truth, response: string): Graded {
       const ok = normalizeOutput(got) === normalizeOutput(truth.output.text);
       items.push({ name: 'final_output', ok, expected: truth.output.text, got, ...(ok ? {} : { why: 'printed text differs (after whitespace normalisation)' }) });
     } else {
-      items.push(compareItem('final_output', truth.output.value, truth.output.repr, answerValue(output, answer, truth.language), truth.language));
+      items.push(compareItem('final_output', truth.output.value, truth.output.repr, answerValue(output, answer, truth.language, truth.answerForm === 'json'), truth.language));
     }
   }
   const answered = vars?.value.t === 'dict' ? vars : null;
@@ -58,7 +65,9 @@ export function grade(truth: Truth, response: string): Graded {
     if (got === undefined) {
       items.push({ name: target.name, ok: false, expected: target.repr, got: null, why: 'missing' });
     } else {
-      items.push(compareItem(target.name, target.value, target.repr, answerValue(got, answer, truth.language), truth.language));
+      items.push(truth.answerForm === 'json'
+        ? compareJsonForms(target.name, target.value, target.repr, got.value, truth.language)
+        : compareItem(target.name, target.value, target.repr, answerValue(got, answer, truth.language), truth.language));
     }
   }
   return { formatOk: true, reason: null, items, answerPath: answer.path };
@@ -73,18 +82,35 @@ function compareItem(name: string, expected: Lit, repr: string, got: Lit, langua
   return { name, ok: why === null, expected: repr, got: show(got, language), ...(why ? { why } : {}) };
 }
 
+/** Both sides in their JSON form; a value with none (never a target) is compared as it is. */
+function compareJsonForms(name: string, expected: Lit, repr: string, got: Lit, language: Language): ItemResult {
+  const e = jsonForm(expected) ?? expected;
+  const g = jsonForm(got) ?? got;
+  const why = mismatch(e, g, language);
+  return { name, ok: why === null, expected: printable(e, repr), got: printable(g, show(got, language)), ...(why ? { why: `${why} (values compared in their JSON form)` } : {}) };
+}
+
+const printable = (v: Lit, fallback: string): string => {
+  try {
+    return printJson(v);
+  } catch {
+    return fallback;
+  }
+};
+
 /**
  * A value in a JSON reading: a string is re-read as a literal of the
- * language, then as JSON, else it is that string. In a language reading the
- * value is already a literal.
+ * language, then as JSON, else (format /1 only) it is that string. In a
+ * language reading the value is already a literal.
  */
-export function answerValue(p: Parsed, answer: Answer, language: Language): Lit {
+export function answerValue(p: Parsed, answer: Answer, language: Language, strict = false): Lit {
   if (p.value.t !== 'str' || !answer.reading.startsWith('json')) return p.value;
   for (const dialect of [language, 'json'] as const) {
     const r = tryParseLiteral(p.value.v, dialect);
     if (r.ok) return r.value;
   }
-  return p.value;
+  // Under format /2 a returned value is a literal: text that is none stays opaque, so it matches nothing.
+  return strict ? { t: 'other', json: { unreadable: p.value.v } } : p.value;
 }
 
 /** A stdout answer: a string is the text; anything else is the text it was written as. */

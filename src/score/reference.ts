@@ -22,11 +22,11 @@
  * order) and dicts with equal key sets value by value; finally
  * `str(p).strip() == str(e).strip()`.
  */
-import type { Lit } from './lit.js';
-import { tryParseLiteral } from './literal.js';
-import { parsePythonFloatText } from './literal.js';
-import { pyRepr, pyStr } from './show.js';
-import { fromTaggedJson } from './typed.js';
+import type { Lit } from '../values/value.js';
+import { tryParseLiteral } from '../values/parse.js';
+import { parsePythonFloatText } from '../values/parse.js';
+import { pyRepr, pyStr } from '../values/print.js';
+import { fromTaggedJson } from '../values/typed.js';
 import { lastField } from './truth.js';
 import type { ItemResult, Graded } from './grade.js';
 

@@ -12,7 +12,7 @@
 import { grade, type Graded, type ItemResult } from './grade.js';
 import { referenceGrade } from './reference.js';
 import { readTruth } from './truth.js';
-import type { TaskKind } from '../model/task.js';
+import { TASK_KIND_RULES, type TaskKind } from '../model/task.js';
 
 export type RewardScheme = 'coderl' | 'strict' | 'items';
 export const REWARD_SCHEMES: readonly RewardScheme[] = ['coderl', 'strict', 'items'];
@@ -35,6 +35,13 @@ export interface ScoreResult {
   correct: number;
   total: number;
   items: ItemResult[];
+  /**
+   * Whose rules gave the score: `coderl-trace`, or `coderl` (--compat coderl).
+   * Under --compat coderl a kind the reference has no rule for (line-state,
+   * output) is scored by coderl-trace's rules, and `note` says so.
+   */
+  rules: 'coderl-trace' | 'coderl';
+  note?: string;
 }
 
 export function reward(g: Graded, scheme: RewardScheme): number {
@@ -54,13 +61,17 @@ export function scoreResponse(groundTruth: unknown, response: unknown, options: 
   const text = responseText(response);
   if (text === null) return failed(`response is ${describeType(response)}, not text`, task);
   let graded: Graded;
-  if (options.compat === 'coderl') {
+  // A kind the reference reward has no rule for is scored by ours, not failed for its format.
+  const reference = options.compat === 'coderl' && (!truth.ok || TASK_KIND_RULES[truth.truth.task].reference);
+  if (reference) {
     graded = referenceGrade(groundTruth, text);
   } else {
     if (!truth.ok) return failed(truth.reason, null);
     graded = grade(truth.truth, text);
   }
   return {
+    rules: reference ? 'coderl' : 'coderl-trace',
+    ...(options.compat === 'coderl' && !reference ? { note: `the CodeRL+ reference reward has no rule for ${task} tasks: scored by coderl-trace's rules` } : {}),
     score: reward(graded, options.reward),
     format_ok: graded.formatOk,
     reason: graded.reason,
@@ -111,7 +122,7 @@ function getPath(rec: Record<string, unknown>, path: string): unknown {
 }
 
 function failed(reason: string, task: TaskKind | null): ScoreResult {
-  return { score: 0, format_ok: false, reason, task, answer_path: null, correct: 0, total: 0, items: [] };
+  return { score: 0, format_ok: false, reason, task, answer_path: null, correct: 0, total: 0, items: [], rules: 'coderl-trace' };
 }
 
 function describeType(v: unknown): string {

@@ -7,11 +7,11 @@
  *   with a stdout output and the variables' JSON values.
  * Invalid ground truth is an error with a reason, never a crash.
  */
-import type { Lit } from './lit.js';
-import { tryParseLiteral } from './literal.js';
-import { fromTaggedJson } from './typed.js';
-import { show } from './show.js';
-import { TASK_KINDS, type TaskKind } from '../model/task.js';
+import type { Lit } from '../values/value.js';
+import { tryParseLiteral } from '../values/parse.js';
+import { fromTaggedJson } from '../values/typed.js';
+import { show } from '../values/print.js';
+import { GROUND_TRUTH_FORMAT, GROUND_TRUTH_FORMAT_V1, TASK_KIND_RULES, TASK_KINDS, type TaskKind } from '../model/task.js';
 import type { Language } from '../model/trace.js';
 
 export type TruthOutput =
@@ -20,6 +20,12 @@ export type TruthOutput =
 
 export interface Truth {
   task: TaskKind;
+  /**
+   * How answer values are written: `json` (format /2: variables in their JSON
+   * form, final_output as text) or `literal` (format /1 and plain CodeRL+
+   * records: JSON strings re-read as literals of the language).
+   */
+  answerForm: 'json' | 'literal';
   language: Language;
   output: TruthOutput | null;
   variables: { name: string; value: Lit; repr: string }[];
@@ -54,6 +60,9 @@ export function readTruth(raw: unknown): TruthResult {
 
 function readTyped(gt: Record<string, unknown>): TruthResult {
   const fail = (reason: string): TruthResult => ({ ok: false, reason: `ground truth: ${reason}` });
+  if (gt.format !== undefined && gt.format !== GROUND_TRUTH_FORMAT && gt.format !== GROUND_TRUTH_FORMAT_V1) {
+    return fail(`unknown "format" ${JSON.stringify(gt.format)} (this version reads ${GROUND_TRUTH_FORMAT} and ${GROUND_TRUTH_FORMAT_V1})`);
+  }
   if (!TASK_KINDS.includes(gt.task as TaskKind)) return fail(`"task" must be one of ${TASK_KINDS.join(', ')}, got ${JSON.stringify(gt.task)}`);
   if (gt.language !== 'python' && gt.language !== 'javascript') return fail(`"language" must be "python" or "javascript", got ${JSON.stringify(gt.language)}`);
   const language = gt.language;
@@ -65,7 +74,8 @@ function readTyped(gt: Record<string, unknown>): TruthResult {
       output = { kind: 'return', value: fromTaggedJson(out.value.json), repr: out.value.repr };
     } else return fail('"output" must be {"kind":"stdout","text"} or {"kind":"return","value":{repr,json}}');
   }
-  if (gt.task !== 'line-state' && output === null) return fail(`a ${gt.task} task needs "output"`);
+  const rules = TASK_KIND_RULES[gt.task as TaskKind];
+  if (rules.output && output === null) return fail(`a ${gt.task} task needs "output"`);
   const vars = gt.variables ?? {};
   if (typeof vars !== 'object' || vars === null || Array.isArray(vars)) return fail('"variables" must be an object of name -> {repr, json}');
   const variables: Truth['variables'] = [];
@@ -73,9 +83,10 @@ function readTyped(gt: Record<string, unknown>): TruthResult {
     if (!isValue(v)) return fail(`variable ${JSON.stringify(name)} must be {repr, json}`);
     variables.push({ name, value: fromTaggedJson(v.json), repr: v.repr });
   }
-  if (gt.task === 'output' && variables.length) return fail('an output task has no variables');
+  if (!rules.variables && variables.length) return fail(`an ${gt.task} task has no variables`);
   if (output === null && variables.length === 0) return fail('nothing to predict (no output, no variables)');
-  return { ok: true, truth: { task: gt.task as TaskKind, language, output, variables, problemId: str(gt.problem_id) } };
+  const answerForm = gt.format === GROUND_TRUTH_FORMAT ? 'json' : 'literal';
+  return { ok: true, truth: { task: gt.task as TaskKind, answerForm, language, output, variables, problemId: str(gt.problem_id) } };
 }
 
 /** A CodeRL+ record: stdout text plus plain JSON variable values. */
@@ -94,6 +105,7 @@ function readReference(raw: unknown): TruthResult {
     ok: true,
     truth: {
       task: 'output-vars',
+      answerForm: 'literal',
       language: 'python',
       output: { kind: 'stdout', text: expected.v },
       variables: vars.entries.map(([k, v]) => ({ name: (k as { v: string }).v, value: v, repr: show(v, 'python') })),

@@ -10,8 +10,7 @@
  */
 import { Command, CommanderError, type Option } from 'commander';
 import { registerBuild, type BuildFlags } from '../commands/build.js';
-import { addLimitOptions } from '../commands/trace.js';
-import { addSandboxOptions } from '../run/limits.js';
+import { addLimitOptions, addSandboxOptions } from '../run/limits.js';
 import { UsageError } from '../errors.js';
 
 /** Flags of `build` that `serve` has no use for. */

@@ -36,13 +36,12 @@ export class BuildServer {
   private readonly session: Seen = newSeen();
 
   private constructor(private readonly flags: ServeFlags, base: BuildOptions) {
-    this.tracer = new Tracer({ jobs: base.jobs, limits: base.limits, python: base.python, sandbox: base.sandbox, timing: false });
+    this.tracer = new Tracer({ jobs: base.jobs, limits: base.limits, python: base.python, sandbox: base.sandbox, timing: false, recheckTimeouts: base.recheckTimeouts });
   }
 
   /** Checks the server's own flags (UsageError on bad ones) and starts the executors. */
   static async start(flags: ServeFlags): Promise<BuildServer> {
-    const base = await buildOptions([], flags);
-    choice('--format', flags.format, EXPORT_FORMATS);
+    const base = await buildOptions([], flags, choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat);
     return new BuildServer(flags, base);
   }
 
@@ -77,8 +76,8 @@ export class BuildServer {
   }
 
   private async build(rows: unknown[], label: string, flags: ServeFlags, spanning: boolean): Promise<Answer> {
-    const options = await buildOptions([], flags);
     const format = choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat;
+    const options = await buildOptions([], flags, format);
     const tasks: Record<string, unknown>[] = [];
     const rejects: RejectRecord[] = [];
     const funnel = await build(options, {

@@ -5,12 +5,27 @@
  *   {{language}}  Python | JavaScript          {{fence}}   python | javascript
  *   {{code}}      the program                  {{input}}   the concrete input
  *   {{input_kind}} "standard input" | "call"   {{question}} what to predict, in words
- *   {{answer_example}} a valid one-line JSON answer with placeholder values
+ *   {{reply}}     what the reply holds (reasoning, or the JSON line alone)
+ *   {{answer_example}} the answer's shape with placeholder values
+ *   {{answer_rules}} how each value is written, with one worked example
+ *
+ * The answer rules are the ones `score` applies (src/model/task.ts), so a
+ * model that follows them to the letter scores 1.0.
  */
 import type { Language } from '../model/trace.js';
 import type { RunInput } from '../model/run.js';
-import type { TaskKind } from '../model/task.js';
+import { TASK_KIND_RULES, type TaskKind } from '../model/task.js';
 import type { Target } from './targets.js';
+import { TASK_KIND_SPECS } from './kinds/index.js';
+import { jsonForm, printJson } from '../values/json-form.js';
+import { fromTaggedJson } from '../values/typed.js';
+
+/**
+ * What the reply holds: `reason` (RL: reasoning, then the JSON line),
+ * `answer` (SFT without a rationale: the JSON line alone), `rationale`
+ * (SFT with `--rationale trace`: a short explanation, then the JSON line).
+ */
+export type ReplyStyle = 'reason' | 'answer' | 'rationale';
 
 export interface PromptParts {
   language: Language;
@@ -18,6 +33,9 @@ export interface PromptParts {
   input: RunInput;
   kind: TaskKind;
   targets: Target[];
+  /** What final_output holds: printed text, or a returned value. */
+  output: 'stdout' | 'return';
+  reply: ReplyStyle;
   /** For line-state tasks. */
   line?: number;
   hit?: number;
@@ -38,8 +56,16 @@ Input ({{input_kind}}):
 
 {{question}}
 
-Reason step by step about how the program runs on this input. Then end your reply with a single line of JSON of exactly this shape, with every value written as a {{language}} literal inside a JSON string:
-{{answer_example}}`;
+{{reply}} The line has exactly this shape:
+{{answer_example}}
+
+{{answer_rules}}`;
+
+const REPLIES: Record<ReplyStyle, string> = {
+  reason: 'Reason step by step about how the program runs on this input. Then end your reply with one line of JSON.',
+  answer: 'Reply with one line of JSON and nothing else.',
+  rationale: 'First explain briefly how the program runs on this input (the lines that matter and the values they produce). Then end your reply with one line of JSON.',
+};
 
 /** The input as the prompt shows it: stdin text, or the call as source code. */
 export function inputText(input: RunInput, language: Language, code = ''): string {
@@ -76,7 +102,9 @@ export function renderPrompt(parts: PromptParts, template = DEFAULT_TEMPLATE): s
     input: inputText(parts.input, parts.language, parts.code).replace(/\n$/, ''),
     input_kind: parts.input.kind === 'stdin' ? 'standard input' : 'call',
     question: question(parts),
-    answer_example: JSON.stringify(answerObject(parts, () => '...')),
+    reply: REPLIES[parts.reply],
+    answer_example: answerShape(parts),
+    answer_rules: answerRules(parts),
   };
   let text = template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
   // A program that itself contains ``` would end the fence early: widen it.
@@ -84,39 +112,75 @@ export function renderPrompt(parts: PromptParts, template = DEFAULT_TEMPLATE): s
   return text;
 }
 
-/** The expected answer line, as the model should write it. */
+/** The expected answer line: final_output as text, each variable in its JSON form. */
 export function renderAnswer(parts: PromptParts, output: string | null): string {
-  return JSON.stringify(answerObject(parts, (key) => (key === null ? output ?? '' : parts.targets.find((t) => t.key === key)!.value.repr)));
+  const rules = TASK_KIND_RULES[parts.kind];
+  const fields: string[] = [];
+  if (rules.output) fields.push(`"final_output": ${JSON.stringify(output ?? '')}`);
+  // The reference reward needs the key even when no variable is asked.
+  if (rules.variables || rules.reference) {
+    const vars = parts.targets.map((t) => `${JSON.stringify(t.key)}: ${printJson(jsonForm(fromTaggedJson(t.value.json))!)}`);
+    fields.push(`"variables": {${vars.join(', ')}}`);
+  }
+  return `{${fields.join(', ')}}`;
 }
 
-function answerObject(parts: PromptParts, valueOf: (key: string | null) => string): Record<string, unknown> {
-  const answer: Record<string, unknown> = {};
-  if (parts.kind !== 'line-state') answer.final_output = valueOf(null);
-  if (parts.kind !== 'output') {
-    answer.variables = Object.fromEntries(parts.targets.map((t) => [t.key, valueOf(t.key)]));
-  }
-  return answer;
+/** The answer line with placeholders: `"<text>"` for final_output, `<value>` for each variable. */
+function answerShape(parts: PromptParts): string {
+  const rules = TASK_KIND_RULES[parts.kind];
+  const fields: string[] = [];
+  if (rules.output) fields.push('"final_output": "<text>"');
+  if (rules.variables || rules.reference) fields.push(`"variables": {${parts.targets.map((t) => `${JSON.stringify(t.key)}: <value>`).join(', ')}}`);
+  return `{${fields.join(', ')}}`;
 }
 
 function question(parts: PromptParts): string {
-  const output = parts.input.kind === 'stdin'
+  const output = parts.output === 'stdout'
     ? 'everything the program prints to standard output'
     : 'the value the call returns';
   const inScope = (t: Target) => (t.scope === '<module>' || parts.kind === 'line-state' ? '' : ` (in \`${t.scope}\`)`);
   const names = parts.targets.map((t) => `\`${t.key}\`${inScope(t)}`).join(', ');
-  switch (parts.kind) {
-    case 'output':
-      return `Predict ${output}.`;
-    case 'output-vars':
-      return `Predict two things: ${output} ("final_output"), and the final value of each of these variables (when its function last returned, or at the end of the program): ${names} ("variables").`;
-    case 'line-state':
-      return `Predict the values of ${names} right after line ${parts.line} has run for the ${ordinal(parts.hit ?? 1)} time (lines are numbered from 1).`;
-  }
+  return TASK_KIND_SPECS[parts.kind].question({ output, names, line: parts.line, hit: parts.hit });
 }
 
-function ordinal(n: number): string {
-  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
-  return `${n}${suffix}`;
+/** How to write each value, with one worked example; the same rules `score` applies. */
+export function answerRules(parts: PromptParts): string {
+  const rules = TASK_KIND_RULES[parts.kind];
+  const py = parts.language === 'python';
+  const lines = ['How to write the values:'];
+  const example: string[] = [];
+  const exampleIs: string[] = [];
+  if (rules.output) {
+    if (parts.output === 'stdout') {
+      lines.push('- "final_output" is a JSON string holding exactly the text the program prints, with \\n for each line break.');
+      exampleIs.push('a program that prints the two lines 3 and ok');
+      example.push('"final_output": "3\\nok\\n"');
+    } else if (py) {
+      lines.push(`- "final_output" is a JSON string holding the returned value as Python's repr() writes it: the list [1, 2] as "[1, 2]", the string ab as "'ab'", the tuple (1, 'a') as "(1, 'a')", None as "None".`);
+      exampleIs.push(`a call that returns (1, 'a')`);
+      example.push(`"final_output": "(1, 'a')"`);
+    } else {
+      lines.push(`- "final_output" is a JSON string holding the returned value as a JavaScript literal, as Node's util.inspect writes it: the array [1, 2] as "[ 1, 2 ]", the string ab as "'ab'", undefined as "undefined".`);
+      exampleIs.push(`a call that returns [1, 'a']`);
+      example.push(`"final_output": "[ 1, 'a' ]"`);
+    }
+  }
+  if (rules.variables) {
+    lines.push(py
+      ? '- each variable\'s value is written as JSON: an int as a number (7), a float as a number with a decimal point (2.0), a str as a JSON string ("ab"), True/False/None as true/false/null, a list or a tuple as an array, a set as an array of its items in sorted order, a dict as an object whose keys are written as strings ({1: 2} as {"1": 2}).'
+      : '- each variable\'s value is written as JSON: a number as a number, a string as a JSON string, true/false/null as themselves, an array as an array, a Set as an array of its items in sorted order, an object as an object.');
+    exampleIs.push(py
+      ? `variables count = 7, ratio = 2.0, pair = (1, 'a'), seen = {'b', 'a'}, index = {1: [2]}`
+      : `variables count = 7, ratio = 0.5, pair = [1, 'a'], seen = new Set(['b', 'a']), index = {x: [2]}`);
+    example.push(py
+      ? '"variables": {"count": 7, "ratio": 2.0, "pair": [1, "a"], "seen": ["a", "b"], "index": {"1": [2]}}'
+      : '"variables": {"count": 7, "ratio": 0.5, "pair": [1, "a"], "seen": ["a", "b"], "index": {"x": [2]}}');
+  } else if (rules.reference) {
+    lines.push('- "variables" stays {} (no variable is asked).');
+    example.push('"variables": {}');
+  }
+  lines.push(`For example, for ${exampleIs.join(' and ')}, the line is:`, `{${example.join(', ')}}`);
+  return lines.join('\n');
 }
 
 function longestFence(code: string): number {

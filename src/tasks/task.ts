@@ -1,13 +1,20 @@
 /**
  * One canonical task record, built from a rollout, one of its tests and the
  * trace of that test. Exporters (src/export) turn it into trainer formats.
+ * What differs between kinds lives in ./kinds/; this file is the same for all.
  */
 import type { Rollout, TestCase } from '../read/types.js';
-import type { Trace, Value, Variables } from '../model/trace.js';
-import { GROUND_TRUTH_FORMAT, toReferenceJson, type GroundTruth, type TaskKind } from '../model/task.js';
-import { chooseTargets, isTargetable, type Target, type TargetPolicy } from './targets.js';
-import { inputText, renderAnswer, renderPrompt, type PromptParts } from './render.js';
+import type { Trace } from '../model/trace.js';
+import { GROUND_TRUTH_FORMAT, TASK_KIND_RULES, toReferenceJson, type GroundTruth, type TaskKind } from '../model/task.js';
+import type { TargetPolicy } from './targets.js';
+import { inputText, renderAnswer, renderPrompt, type PromptParts, type ReplyStyle } from './render.js';
+import { TASK_KIND_SPECS } from './kinds/index.js';
+import { traceRationale } from './rationale.js';
+import { referencePrompt, referenceTargets } from './compat.js';
 import { Random } from './random.js';
+import { tryParseLiteral } from '../values/parse.js';
+import { fromTaggedJson } from '../values/typed.js';
+import { mismatch } from '../values/compare.js';
 
 export interface Task {
   id: string;
@@ -15,7 +22,7 @@ export interface Task {
   language: Trace['language'];
   data_source: string;
   prompt: string;
-  /** The ideal final answer line (the assistant turn for SFT formats). */
+  /** The ideal reply: the answer line, after a rationale with --rationale trace (the assistant turn of SFT formats). */
   answer: string;
   ground_truth: GroundTruth;
   trace: Trace;
@@ -27,47 +34,39 @@ export interface TaskOptions {
   targets: number;
   seed: string;
   template?: string;
+  /** What the reply holds (see ReplyStyle); `rationale` also writes one from the trace. */
+  reply: ReplyStyle;
+  /** With no target worth asking: make an `output` task instead, or reject (`no-targets`). */
+  ifNoTargets: 'output' | 'reject';
+  /** `scope\0name` of variables whose value changed under another hash seed. */
+  unstable?: ReadonlySet<string>;
+  /** `coderl`: the reference recipe's targets and prompt (./compat.ts). */
+  compat?: 'coderl' | null;
   provenance: Record<string, unknown>;
 }
 
 export type TaskResult = { ok: true; task: Task } | { ok: false; reason: string; detail: string };
 
-/**
- * Lines a line-state task may ask about: one simple statement that runs to
- * completion. Each run of such a line is exactly one event, so "the k-th
- * time it ran" means the same to the model and to the trace. Headers
- * (`if`, `while`, `for`, ...) are recorded only when their body is entered,
- * lines leaving the block have no "after", and `a = 1; b = 2` is two events.
- */
-const UNASKABLE_LINE = /^\s*(return|raise|break|continue|throw|if|elif|else|while|for|try|except|finally|with|def|class|match|case|async|function|switch|do|import|from|export|yield|await|@|\}|\{)\b|^\s*(\}|\{|@)/;
-
-function isAskableLine(text: string): boolean {
-  if (text.trim() === '' || UNASKABLE_LINE.test(text)) return false;
-  // One statement: no `;` left once strings, a trailing comment and a final `;` are gone.
-  const code = text.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""').replace(/(#|\/\/).*$/, '').trimEnd().replace(/;$/, '');
-  if (code.includes(';') || code.endsWith('\\')) return false;
-  // Whole on this line: a statement continued on the next lines is not asked.
-  let depth = 0;
-  for (const ch of code) depth += '([{'.includes(ch) ? 1 : ')]}'.includes(ch) ? -1 : 0;
-  return depth === 0;
-}
-
 export function makeTask(rollout: Rollout, test: TestCase, trace: Trace, options: TaskOptions): TaskResult {
   const random = new Random(`${options.seed}\0${rollout.key}\0${test.index}`);
   const output = expectedOutput(trace, test);
-  const base = { language: rollout.language, code: rollout.code, input: test.input, kind: options.kind };
-  let parts: PromptParts;
-  if (options.kind === 'line-state') {
-    const picked = pickLineState(trace, rollout.code, options, random);
-    if (!picked) return { ok: false, reason: 'no-targets', detail: 'no line event with writable variables' };
-    parts = { ...base, ...picked };
-  } else {
-    const targets = options.kind === 'output' ? [] : chooseTargets(trace, options.policy, options.targets, random);
-    if (options.kind === 'output-vars' && targets.length === 0) {
-      return { ok: false, reason: 'no-targets', detail: 'no variable with a writable final value' };
-    }
-    parts = { ...base, targets };
+  if (output.kind === 'return' && !readableReturn(output.value, rollout.language)) {
+    return { ok: false, reason: 'unanswerable-output', detail: `the returned value ${output.value.repr.slice(0, 80)} cannot be written as a literal that score reads back exactly` };
   }
+  let kind: TaskKind = options.compat === 'coderl' ? 'output-vars' : options.kind;
+  const request = { policy: options.policy, k: options.targets, random, unstable: options.unstable };
+  let picked = options.compat === 'coderl'
+    ? { targets: referenceTargets(trace, options.unstable) }
+    : TASK_KIND_SPECS[kind].pick({ trace, code: rollout.code, input: test.input, targets: request });
+  if ('none' in picked) {
+    if (options.ifNoTargets === 'reject') return { ok: false, reason: 'no-targets', detail: picked.none };
+    kind = 'output';
+    picked = { targets: [] };
+  }
+  const parts: PromptParts = {
+    language: rollout.language, code: rollout.code, input: test.input, kind, ...picked,
+    output: output.kind, reply: options.reply,
+  };
   const printed = output.kind === 'stdout' ? output.text : output.value.repr;
   const groundTruth: GroundTruth = {
     input: inputText(test.input, rollout.language, rollout.code),
@@ -76,9 +75,9 @@ export function makeTask(rollout: Rollout, test: TestCase, trace: Trace, options
     code: rollout.code,
     problem_id: rollout.problem_id ?? rollout.key,
     format: GROUND_TRUTH_FORMAT,
-    task: options.kind,
+    task: kind,
     language: rollout.language,
-    output: options.kind === 'line-state' ? null : output,
+    output: TASK_KIND_RULES[kind].output ? output : null,
     variables: Object.fromEntries(parts.targets.map((t) => [t.key, t.value])),
     ...(parts.line !== undefined ? { line: parts.line, hit: parts.hit } : {}),
     provenance: {
@@ -88,19 +87,25 @@ export function makeTask(rollout: Rollout, test: TestCase, trace: Trace, options
       step: rollout.step,
       uid: rollout.uid,
       test_index: test.index,
+      input_kind: test.input.kind,
       scopes: Object.fromEntries(parts.targets.map((t) => [t.key, t.scope])),
+      ...(kind !== options.kind ? { fallback: `${options.kind} -> ${kind}: no variable worth asking` } : {}),
       ...trace.provenance,
     },
   };
+  const answer = renderAnswer(parts, TASK_KIND_RULES[kind].output ? printed : null);
+  const rationale = options.reply === 'rationale'
+    ? traceRationale(trace, { targets: parts.targets, line: parts.line, hit: parts.hit, output: !TASK_KIND_RULES[kind].output ? null : output.kind === 'stdout' ? output : { kind: 'return', repr: output.value.repr } })
+    : null;
   return {
     ok: true,
     task: {
       id: `${rollout.key}#${test.index}`,
-      kind: options.kind,
+      kind,
       language: rollout.language,
-      data_source: `coderl-trace/${options.kind}`,
-      prompt: renderPrompt(parts, options.template),
-      answer: renderAnswer(parts, printed),
+      data_source: `coderl-trace/${kind}`,
+      prompt: options.compat === 'coderl' ? referencePrompt(rollout.code, test.input, rollout.language, parts.targets) : renderPrompt(parts, options.template),
+      answer: rationale ? `${rationale}\n${answer}` : answer,
       ground_truth: groundTruth,
       trace,
     },
@@ -112,29 +117,18 @@ function expectedOutput(trace: Trace, test: TestCase): GroundTruth['output'] & o
   return { kind: 'return', value: trace.return };
 }
 
-/**
- * Pick an executed line and which run of it to ask about, and the state of
- * its frame right after. Lines that leave the block (return, break, ...)
- * are skipped: "after" them is not a point in that frame.
- */
-function pickLineState(trace: Trace, code: string, options: TaskOptions, random: Random): Omit<PromptParts, 'language' | 'code' | 'input' | 'kind'> | null {
-  const lines = code.split('\n');
-  const hits = new Map<number, number>();
-  const states = new Map<number, Variables>();
-  const candidates: { line: number; scope: string; hit: number; state: Variables; changed: string[] }[] = [];
-  for (const event of trace.events) {
-    const hit = (hits.get(event.line) ?? 0) + 1;
-    hits.set(event.line, hit);
-    const state = { ...(states.get(event.frame) ?? {}), ...event.vars };
-    states.set(event.frame, state);
-    if (!isAskableLine(lines[event.line - 1] ?? '')) continue;
-    const changed = Object.keys(event.vars).filter((name) => isTargetable(state[name], trace.language));
-    if (changed.length > 0) candidates.push({ line: event.line, scope: event.scope, hit, state, changed });
+/** A returned value is asked as its repr: it must read back as exactly the recorded value (no complex, no caps). */
+function readableReturn(value: Trace['return'] & object, language: Trace['language']): boolean {
+  const expected = fromTaggedJson(value.json);
+  const parsed = tryParseLiteral(value.repr, language);
+  return parsed.ok && !containsOpaque(expected) && mismatch(expected, parsed.value, language) === null;
+}
+
+function containsOpaque(v: ReturnType<typeof fromTaggedJson>): boolean {
+  switch (v.t) {
+    case 'other': return true;
+    case 'list': case 'tuple': case 'set': return v.items.some(containsOpaque);
+    case 'dict': case 'map': return v.entries.some(([k, x]) => containsOpaque(k) || containsOpaque(x));
+    default: return false;
   }
-  if (candidates.length === 0) return null;
-  const pick = candidates[random.int(candidates.length)];
-  // The changed variables first, then others in the frame, up to K.
-  const names = [...pick.changed, ...Object.keys(pick.state).filter((n) => !pick.changed.includes(n) && isTargetable(pick.state[n], trace.language))];
-  const targets: Target[] = names.slice(0, options.targets).map((name) => ({ key: name, scope: pick.scope, name, value: pick.state[name] as Value }));
-  return { targets, line: pick.line, hit: pick.hit };
 }

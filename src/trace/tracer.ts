@@ -24,6 +24,8 @@ export interface TracerOptions {
   timing?: boolean;
   /** Re-check wall-clock timeouts that had CPU time to spare (src/run/pool.ts runRechecked). */
   recheckTimeouts?: boolean;
+  /** PYTHONHASHSEED of the Python runs (default 0). */
+  hashSeed?: number;
 }
 
 const CACHE_SIZE = 4096;
@@ -35,7 +37,8 @@ export class Tracer {
 
   constructor(private readonly options: TracerOptions) {
     this.interpreters = findInterpreters({ python: options.python });
-    this.pool = new ExecutorPool(this.interpreters, options.jobs, options.sandbox);
+    // A second pool (another hash seed) would repeat the first one's sandbox warnings.
+    this.pool = new ExecutorPool(this.interpreters, options.jobs, options.sandbox, options.hashSeed ? () => {} : undefined, options.hashSeed ?? 0);
   }
 
   /** Trace one run; never throws for anything the program does. */

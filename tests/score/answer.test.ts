@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { scoreRecord, scoreResponse, type ScoreOptions } from '../../src/score/score.js';
-import { GROUND_TRUTH_FORMAT } from '../../src/model/task.js';
+// Format /1 (values as literals inside JSON strings): tests/score/answer-form.test.ts has /2.
+import { GROUND_TRUTH_FORMAT_V1 as GROUND_TRUTH_FORMAT } from '../../src/model/task.js';
 
 const GT = JSON.stringify({
   input: 'f([1, 2])', expected_output: '(3, [1, 2])', expected_local_variable: { n: 2 }, code: '', problem_id: 'a',

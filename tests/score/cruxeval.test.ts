@@ -9,9 +9,10 @@
  * encoder of the tracers/README.md value table, and repr round trip).
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { parseLiteral, tryParseLiteral } from '../../src/score/literal.js';
-import { toTaggedJson } from '../../src/score/typed.js';
-import { pyRepr } from '../../src/score/show.js';
+import { readFileSync } from 'node:fs';
+import { parseLiteral, tryParseLiteral } from '../../src/values/parse.js';
+import { toTaggedJson } from '../../src/values/typed.js';
+import { pyRepr } from '../../src/values/print.js';
 import { scoreResponse } from '../../src/score/score.js';
 import { GROUND_TRUTH_FORMAT, type GroundTruth } from '../../src/model/task.js';
 import { runPython } from './python.js';

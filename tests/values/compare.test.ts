@@ -1,12 +1,14 @@
 /**
- * Each comparison rule (src/score/compare.ts) and each reward scheme, with
+ * Each comparison rule (src/values/compare.ts) and each reward scheme, with
  * scores computed by hand. Ground truth is written as the build will write
- * it: typed values {repr, json} with the tagged JSON of tracers/README.md.
+ * it: typed values {repr, json} with the tagged JSON of tracers/README.md,
+ * in ground-truth format /1 (values as literals inside JSON strings), whose
+ * rules the scorer keeps; tests/score/answer-form.test.ts covers format /2.
  */
 import { describe, expect, test } from 'vitest';
 import { scoreResponse, type RewardScheme } from '../../src/score/score.js';
-import { normalizeOutput } from '../../src/score/compare.js';
-import { GROUND_TRUTH_FORMAT, toReferenceJson } from '../../src/model/task.js';
+import { normalizeOutput } from '../../src/values/compare.js';
+import { GROUND_TRUTH_FORMAT_V1 as GROUND_TRUTH_FORMAT, toReferenceJson } from '../../src/model/task.js';
 
 type V = { repr: string; json: unknown };
 

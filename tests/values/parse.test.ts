@@ -5,9 +5,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { parseLiteral, tryParseLiteral } from '../../src/score/literal.js';
-import { pyRepr, pyFloatRepr } from '../../src/score/show.js';
-import { runPython } from './python.js';
+import { parseLiteral, tryParseLiteral } from '../../src/values/parse.js';
+import { pyRepr, pyFloatRepr } from '../../src/values/print.js';
+import { runPython } from '../score/python.js';
 
 // Sets of strings are left out: their order in repr() depends on the hash seed.
 const PY_LITERALS = [

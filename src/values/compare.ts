@@ -1,6 +1,6 @@
 /**
  * Exact comparison of an expected value with an answered one. The rules
- * (each one is tested in tests/score/compare.test.ts):
+ * (each one is tested in tests/values/compare.test.ts):
  *
  * - types must match: bool is never 1 or "1"; None is not 0, "" or "None"
  *   the string; a tuple is not a list; a set is not a frozenset; a JS Map
@@ -18,8 +18,8 @@
  *
  * Stdout is text: see normalizeOutput.
  */
-import type { Lit } from './lit.js';
-import { typeName } from './lit.js';
+import type { Lit } from './value.js';
+import { typeName } from './value.js';
 import type { Language } from '../model/trace.js';
 
 export const REL_TOL = 1e-9;

@@ -3,9 +3,9 @@
  * encoding") and Lit. `fromTaggedJson` reads ground truth; `toTaggedJson`
  * writes it (for ground truth built from a repr, e.g. CRUXEval).
  */
-import type { Lit } from './lit.js';
-import { parseLiteral } from './literal.js';
-import { pyRepr } from './show.js';
+import type { Lit } from './value.js';
+import { parseLiteral } from './parse.js';
+import { pyRepr } from './print.js';
 
 export function fromTaggedJson(json: unknown): Lit {
   if (json === null) return { t: 'none' };
@@ -22,8 +22,9 @@ export function fromTaggedJson(json: unknown): Lit {
   const entries = (): [Lit, Lit][] =>
     Array.isArray(rec.entries) ? rec.entries.map((e) => [fromTaggedJson((e as unknown[])[0]), fromTaggedJson((e as unknown[])[1])]) : [];
   switch (rec.$type) {
-    case 'int': return { t: 'int', v: BigInt(String(rec.value)) };
-    case 'bigint': return { t: 'int', v: BigInt(String(rec.value)), big: true };
+    // A capped int ({prefix, length} or {bits}) has no value: it stays opaque.
+    case 'int': return INTEGER.test(String(rec.value)) ? { t: 'int', v: BigInt(String(rec.value)) } : { t: 'other', json };
+    case 'bigint': return INTEGER.test(String(rec.value)) ? { t: 'int', v: BigInt(String(rec.value)), big: true } : { t: 'other', json };
     case 'float': return { t: 'float', v: floatFromRepr(String(rec.value)) };
     case 'tuple': return { t: 'tuple', items: items() };
     case 'set': return { t: 'set', items: items(), frozen: false };
@@ -41,6 +42,8 @@ export function fromTaggedJson(json: unknown): Lit {
     default: return { t: 'other', json };
   }
 }
+
+const INTEGER = /^-?\d+$/;
 
 /** Float reprs of both languages: `1.0`, `nan`, `-inf`, `-0.0`, `NaN`, `Infinity`, `-0`. */
 function floatFromRepr(text: string): number {

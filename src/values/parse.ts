@@ -7,7 +7,7 @@
  * It never evaluates anything: an expression that is not a literal
  * (`[1] * 3`, `list(range(3))`) is a parse error with a position.
  */
-import type { Dialect, Lit } from './lit.js';
+import type { Dialect, Lit } from './value.js';
 
 export class LiteralError extends Error {
   constructor(message: string, readonly pos: number) {

@@ -3,7 +3,7 @@
  * types modelled here, used both for display and by the reference-reward
  * reproduction, which compares `str()` forms) and a compact JavaScript form.
  */
-import type { Lit } from './lit.js';
+import type { Lit } from './value.js';
 import type { Language } from '../model/trace.js';
 
 export function show(v: Lit, language: Language): string {
