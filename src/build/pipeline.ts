@@ -49,6 +49,8 @@ export interface BuildOptions {
   python?: string;
   sandbox?: SandboxOptions;
   shard: { index: number; count: number } | null;
+  /** Aborting stops the build at once: no further unit is settled, the executors are killed. */
+  signal?: AbortSignal;
 }
 
 export interface RejectRecord {
@@ -89,12 +91,16 @@ export async function build(options: BuildOptions, sink: BuildSink): Promise<Fun
       const mine = options.shard === null || ordinal++ % options.shard.count === options.shard.index;
       return processRecord(result, mine, { options, tracer, seen, funnel, provenance });
     });
-    for await (const unit of units) {
-      await settle(unit, seen, funnel, sink);
+    const stopped = abortion(options.signal);
+    for (;;) {
+      const next = await Promise.race([units.next(), stopped]);
+      if (next === STOPPED || next.done) break;
+      await settle(next.value, seen, funnel, sink);
       sink.progress?.(funnel);
     }
   } finally {
-    tracer.close();
+    if (options.signal?.aborted) tracer.kill();
+    else tracer.close();
   }
   return funnel;
 }
@@ -256,4 +262,14 @@ function hash(...parts: string[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\0');
   return h.digest('hex');
+}
+
+const STOPPED = Symbol('stopped');
+
+/** Resolves when the build is aborted (never, without a signal). */
+function abortion(signal: AbortSignal | undefined): Promise<typeof STOPPED> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve(STOPPED);
+    signal?.addEventListener('abort', () => resolve(STOPPED), { once: true });
+  });
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { openInput, readJsonl, writeJsonl } from '../jsonl.js';
-import { parseRunRecord, RunRecordError, type Run, type RunInput } from '../model/run.js';
+import { nestingProblem, parseRunRecord, RunRecordError, type Run, type RunInput } from '../model/run.js';
 import { detectLanguage } from '../instrument/language.js';
 import { addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
 import { orderedMap } from '../run/pool.js';
@@ -91,7 +92,7 @@ type RunItem = { run: Run } | { error: { id: string; error: string; line: number
 
 async function* singleRun(flags: TraceFlags): AsyncGenerator<RunItem> {
   const code = await readSource(flags.code!);
-  const language = detectLanguage(code, flags.code!, flags.language);
+  const language = detectLanguage(code, refuseForeign(flags.code!, flags.language), flags.language);
   yield { run: { id: flags.code!, language, code, input: await singleInput(flags) } };
 }
 
@@ -107,6 +108,8 @@ async function singleInput(flags: TraceFlags): Promise<RunInput> {
       throw new UsageError(`--args is not valid JSON: ${(err as Error).message}`);
     }
     if (!Array.isArray(args)) throw new UsageError('--args must be a JSON array');
+    const tooDeep = nestingProblem(args);
+    if (tooDeep) throw new UsageError(`--args ${tooDeep}`);
     return { kind: 'fn', fn_name: flags.fn, args };
   }
   if (flags.stdin !== undefined) {
@@ -119,7 +122,21 @@ async function singleInput(flags: TraceFlags): Promise<RunInput> {
   return { kind: 'stdin', stdin: flags.input?.replace(/\\n/g, '\n') ?? '' };
 }
 
+/**
+ * A program file whose extension names another language is refused rather
+ * than run as Python (`x.rb` would only give a confusing syntax error).
+ * Returns the name to detect the language from.
+ */
+export function refuseForeign(file: string, language: string | undefined): string {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(file)?.[1]?.toLowerCase();
+  if (language !== undefined || ext === undefined || KNOWN_EXTENSIONS.includes(ext) || file === '-') return file;
+  throw new UsageError(`${file}: a .${ext} file is not a program this tool traces (Python .py or JavaScript .js); give --language python|javascript to trace it anyway`);
+}
+
+const KNOWN_EXTENSIONS = ['py', 'pyw', 'js', 'cjs', 'mjs', 'txt'];
+
 async function* runsFromJsonl(file: string): AsyncGenerator<RunItem> {
+  refuseDirectory(file);
   const input = openInput(file);
   const opened = new Promise<void>((resolve, reject) => {
     if (file === '-') return resolve();
@@ -127,7 +144,7 @@ async function* runsFromJsonl(file: string): AsyncGenerator<RunItem> {
     input.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot read ${file}: ${err.code ?? err.message}`)));
   });
   await opened;
-  for await (const line of readJsonl(input)) {
+  for await (const line of readJsonl(input, undefined, file === '-' ? 'standard input' : file)) {
     const fallbackId = `${file}:${line.lineNo}`;
     if (!line.ok) {
       yield { error: { id: fallbackId, error: line.error, line: line.lineNo } };
@@ -139,5 +156,12 @@ async function* runsFromJsonl(file: string): AsyncGenerator<RunItem> {
       if (!(err instanceof RunRecordError)) throw err;
       yield { error: { id: fallbackId, error: err.message, line: line.lineNo } };
     }
+  }
+}
+
+/** A directory is not a runs file: say so (exit 3) before reading. */
+export function refuseDirectory(file: string): void {
+  if (file !== '-' && statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError(`${file} is a directory, not a JSONL file of runs`);
   }
 }

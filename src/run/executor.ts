@@ -97,7 +97,8 @@ export class Executor {
         return;
       }
       const waiter = this.pending.shift();
-      if (waiter) waiter.resolve(result);
+      // The executor's own failure comes back without the run's fields: fill them in.
+      if (waiter) waiter.resolve({ ...failedResult(waiter.job, 'the executor sent no result'), ...result });
     });
     this.child.on('error', (err) => this.fail(`cannot start executor: ${err.message}`, readyReject));
     this.child.on('exit', (code, signal) => {
@@ -122,6 +123,15 @@ export class Executor {
 
   close(): void {
     this.child.stdin!.end();
+  }
+
+  /**
+   * Stop now. SIGINT lets the executor clean up its run folders; a run it
+   * waits on dies with it (parent-death signal); SIGKILL if it lingers.
+   */
+  kill(): void {
+    this.child.kill('SIGINT');
+    setTimeout(() => this.child.kill('SIGKILL'), 1000).unref();
   }
 
   private fail(reason: string, readyReject: (e: Error) => void): void {

@@ -84,6 +84,10 @@ export class ExecutorPool {
   close(): void {
     for (const e of this.executors) e.close();
   }
+
+  kill(): void {
+    for (const e of this.executors) e.kill();
+  }
 }
 
 /**

@@ -93,4 +93,9 @@ export class Tracer {
   close(): void {
     this.pool.close();
   }
+
+  /** Stop now: runs in flight are abandoned (an interrupted build). */
+  kill(): void {
+    this.pool.kill();
+  }
 }
