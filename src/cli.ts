@@ -8,6 +8,7 @@ import { registerInstrument } from './commands/instrument.js';
 import { registerBuild } from './commands/build.js';
 import { registerScore } from './commands/score.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerShow } from './commands/show.js';
 import { VERSION } from './version.js';
 import { UsageError, InputError, SandboxUnavailableError, EXIT } from './errors.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerBuild(program);
   registerTrace(program);
   registerScore(program);
+  registerShow(program);
   registerInstrument(program);
   registerDoctor(program);
   return program;

@@ -91,12 +91,19 @@ in their place), 2 on usage errors, 3 when an input file cannot be read,
 type RunItem = { run: Run } | { error: { id: string; error: string; line: number } };
 
 async function* singleRun(flags: TraceFlags): AsyncGenerator<RunItem> {
-  const code = await readSource(flags.code!);
-  const language = detectLanguage(code, refuseForeign(flags.code!, flags.language), flags.language);
-  yield { run: { id: flags.code!, language, code, input: await singleInput(flags) } };
+  yield { run: await runFromFlags(flags) };
 }
 
-async function singleInput(flags: TraceFlags): Promise<RunInput> {
+export type SingleRunFlags = Pick<TraceFlags, 'code' | 'stdin' | 'input' | 'call' | 'fn' | 'args' | 'language'>;
+
+/** The one run `--code FILE` with its input flags describes. */
+export async function runFromFlags(flags: SingleRunFlags): Promise<Run> {
+  const code = await readSource(flags.code!);
+  const language = detectLanguage(code, refuseForeign(flags.code!, flags.language), flags.language);
+  return { id: flags.code!, language, code, input: await singleInput(flags) };
+}
+
+async function singleInput(flags: SingleRunFlags): Promise<RunInput> {
   const given = [flags.stdin, flags.input, flags.call, flags.fn].filter((v) => v !== undefined).length;
   if (given > 1) throw new UsageError('give at most one of --stdin, --input, --call, --fn');
   if (flags.call !== undefined) return { kind: 'call', call: flags.call };
