@@ -9,6 +9,7 @@ import { registerBuild } from './commands/build.js';
 import { registerScore } from './commands/score.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerShow } from './commands/show.js';
+import { registerStats } from './commands/stats.js';
 import { VERSION } from './version.js';
 import { UsageError, InputError, SandboxUnavailableError, EXIT } from './errors.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerTrace(program);
   registerScore(program);
   registerShow(program);
+  registerStats(program);
   registerInstrument(program);
   registerDoctor(program);
   return program;
