@@ -53,7 +53,7 @@ function chartHtml(chart: Chart): string {
 /** Horizontal bars: label, bar, count. */
 function barsSvg(rows: [string, number][], title: string): string {
   const rowH = 20;
-  const labelW = Math.min(260, 8 + 7 * Math.max(...rows.map(([k]) => k.length)));
+  const labelW = Math.min(280, 16 + 7.5 * Math.max(...rows.map(([k]) => Math.min(k.length, 36))));
   const barW = 240;
   const width = labelW + barW + 70;
   const max = Math.max(...rows.map(([, n]) => n), 1);
