@@ -52,10 +52,11 @@ Examples:
   $ coderl-trace show traces.jsonl --id run-7 --code run7.py
 
 Default view: each source line with its number; beside an executed line,
-×N (times it ran) and the variables set there (first → last value); the
-return value or exception at its line; then stdout. A task's targets are
-marked ◆ with their expected values. Values longer than --value-width end
-with …. Colours only on a terminal unless --color.
+×N (steps recorded: times it ran, or for an if/while header times its body
+was entered) and the variables set there (first → last value); the return
+value or exception at its line; then stdout. A task's targets are marked ◆
+with their expected values. Values longer than --value-width end with ….
+Colours only on a terminal unless --color.
 
 Exit status: 0 shown, 2 usage error, 3 input unreadable or record not found,
 4 sandbox protection missing.`)

@@ -50,7 +50,7 @@ export function renderView(subject: Subject, options: ViewOptions): string {
   if (trace.exception && excLine === null) out.push(s.error(`✗ ${trace.exception.type}: ${trace.exception.message}`));
   if (trace.return && retLine === null) out.push(s.ok(`⏎ returns ${trace.return.repr}`));
   out.push(...outputs(subject, s));
-  out.push(s.dim(`×N: times the line ran · name: first → last value set on the line · ${CUT}: value shortened (--value-width)`));
+  out.push(s.dim(`×N: steps recorded at the line (an if/elif/while header: times its body was entered) · name: first → last value set there · ${CUT}: value shortened`));
   return out.join('\n') + '\n';
 }
 
