@@ -93,7 +93,9 @@ export async function build(options: BuildOptions, sink: BuildSink): Promise<Fun
     });
     const stopped = abortion(options.signal);
     for (;;) {
-      const next = await Promise.race([units.next(), stopped]);
+      const pending = units.next();
+      const next = await Promise.race([pending, stopped]);
+      if (next === STOPPED) pending.catch(() => { /* abandoned with the build */ });
       if (next === STOPPED || next.done) break;
       await settle(next.value, seen, funnel, sink);
       sink.progress?.(funnel);

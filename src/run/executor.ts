@@ -127,7 +127,8 @@ export class Executor {
 
   /**
    * Stop now. SIGINT lets the executor clean up its run folders; a run it
-   * waits on dies with it (parent-death signal); SIGKILL if it lingers.
+   * waits on dies with it (parent-death signal); SIGKILL if it lingers
+   * while this process lives.
    */
   kill(): void {
     this.child.kill('SIGINT');
