@@ -35,6 +35,10 @@ Answer format asked of the model (last line):
   {"final_output": <value>, "variables": {"name": <value>}}
   where a value is a literal of the program's language in a JSON string
   ("(1, 2)", "{'a'}", "None") or a plain JSON value (3, [1, 2], true).
+
+Exit status: 0 scored, 2 usage error, 3 the file cannot be read, is not
+JSON lines, or its first record has no ground truth. With --serve, a
+request without "ground_truth" is answered {"id", "score": null, "error"}.
 `;
 
 export function registerScore(program: Command): void {

@@ -61,7 +61,9 @@ Examples:
 
 Exit status: 0 when every record was traced (whatever the programs did),
 1 when some input lines were not valid runs (an error record is printed
-in their place), 2 on usage errors, 3 when an input file cannot be read,
+in their place), 2 on usage errors (also: a --code file of another language
+without --language), 3 when an input file cannot be read, is a directory
+or is not JSON lines,
 4 when a required sandbox protection is unavailable (see coderl-trace doctor).`)
     .action(async (runsFile: string | undefined, flags: TraceFlags) => {
       const jobs = Number(flags.jobs);
