@@ -15,6 +15,8 @@ const COMMANDS: [string, () => Promise<(program: Command) => void>][] = [
   ['build', async () => (await import('./commands/build.js')).registerBuild],
   ['trace', async () => (await import('./commands/trace.js')).registerTrace],
   ['score', async () => (await import('./commands/score.js')).registerScore],
+  ['show', async () => (await import('./commands/show.js')).registerShow],
+  ['stats', async () => (await import('./commands/stats.js')).registerStats],
   ['instrument', async () => (await import('./commands/instrument.js')).registerInstrument],
   ['doctor', async () => (await import('./commands/doctor.js')).registerDoctor],
   ['serve', async () => (await import('./commands/serve.js')).registerServe],

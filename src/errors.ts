@@ -9,6 +9,9 @@ export const EXIT = {
   /** A required sandbox protection is unavailable on this machine. */
   sandbox: 4,
   internal: 70,
+  /** Interrupted: 128 + the signal's number, as shells report it. */
+  sigint: 130,
+  sigterm: 143,
 } as const;
 
 export class UsageError extends Error {}

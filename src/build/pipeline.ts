@@ -63,6 +63,8 @@ export interface BuildOptions {
   recheckTimeouts?: boolean;
   /** Judge prelude for the programs (default: src/run/prelude.ts). */
   prelude?: PreludeChoice;
+  /** Aborting stops the build at once: no further unit is settled, the executors are killed. */
+  signal?: AbortSignal;
 }
 
 export interface RejectRecord {
@@ -120,13 +122,19 @@ export async function build(options: BuildOptions, sink: BuildSink, input: Build
       const mine = options.shard === null || ordinal++ % options.shard.count === options.shard.index;
       return processRecord(result, mine, { options, tracer, otherSeeds, seen, funnel, provenance });
     });
-    for await (const unit of units) {
-      await settle(unit, seen, funnel, sink);
+    const stopped = abortion(options.signal);
+    for (;;) {
+      const pending = units.next();
+      const next = await Promise.race([pending, stopped]);
+      if (next === STOPPED) pending.catch(() => { /* abandoned with the build */ });
+      if (next === STOPPED || next.done) break;
+      await settle(next.value, seen, funnel, sink);
       sink.progress?.(funnel);
     }
   } finally {
-    if (!input.tracer) tracer.close();
-    for (const t of reseeded) t.close();
+    const stop = (t: Tracer) => (options.signal?.aborted ? t.kill() : t.close());
+    if (!input.tracer) stop(tracer);
+    reseeded.forEach(stop);
   }
   return funnel;
 }
@@ -304,4 +312,14 @@ function hash(...parts: string[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\0');
   return h.digest('hex');
+}
+
+const STOPPED = Symbol('stopped');
+
+/** Resolves when the build is aborted (never, without a signal). */
+function abortion(signal: AbortSignal | undefined): Promise<typeof STOPPED> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve(STOPPED);
+    signal?.addEventListener('abort', () => resolve(STOPPED), { once: true });
+  });
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { build, type BuildOptions } from '../build/pipeline.js';
 import { exportTask, EXPORT_FORMATS, EXPORT_FORMAT_SPECS, type ExportFormat } from '../export/formats.js';
@@ -13,7 +12,10 @@ import { TARGET_POLICIES, type TargetPolicy } from '../tasks/targets.js';
 import { TASK_KINDS, type TaskKind } from '../model/task.js';
 import { addPreludeOption, preludeFromFlag } from '../run/prelude.js';
 import { addLimitOptions, addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
-import { InputError, UsageError } from '../errors.js';
+import { EXIT, InputError, UsageError } from '../errors.js';
+import { OutputFile, openOutputStream, writeFileAtomic } from '../output-file.js';
+import { Progress, inputBytes } from '../build/progress.js';
+import type { Funnel } from '../build/funnel.js';
 import { loadTokenCounter } from '../build/tokens.js';
 
 export interface BuildFlags extends LimitFlags, SandboxFlags {
@@ -48,7 +50,7 @@ export interface BuildFlags extends LimitFlags, SandboxFlags {
   python?: string;
   prelude?: string;
   recheckTimeouts?: boolean;
-  progress: boolean;
+  progress?: boolean;
 }
 
 export function registerBuild(program: Command): void {
@@ -86,7 +88,8 @@ export function registerBuild(program: Command): void {
     .option('-j, --jobs <n>', 'runs in parallel', String(availableParallelism()))
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
     .option('--recheck-timeouts', 'run once more, with 4x the CPU limit as wall clock, a run that hit the wall clock with CPU time left (a loaded machine); recorded in provenance')
-    .option('--no-progress', 'no progress line on stderr (it only shows on a terminal anyway)');
+    .option('--progress', 'show the progress line on stderr even when it is not a terminal')
+    .option('--no-progress', 'no progress line (by default it shows when stderr is a terminal)');
   addPreludeOption(addSandboxOptions(addLimitOptions(cmd)))
     .addHelpText('after', `
 Examples:
@@ -98,26 +101,107 @@ Examples:
   $ coderl-trace build dumps/ --format messages --rationale trace > sft.jsonl
   $ coderl-trace build dumps/ --compat coderl > coderl-recipe.jsonl
 
+-o, --rejects and --stats files are written under a temporary name and
+renamed when complete: an interrupted or failed build leaves none of them
+half-written (--stats is then written, marked "interrupted").
+
 Exit status: 0 when the build finished (rejects are normal and counted),
 2 on usage errors, 3 when an input cannot be read or its format detected,
-4 when a required sandbox protection is unavailable (see coderl-trace doctor).`)
+4 when a required sandbox protection is unavailable (see coderl-trace doctor),
+130 / 143 when interrupted by SIGINT (Ctrl-C) / SIGTERM.`)
     .action(async (files: string[], flags: BuildFlags) => {
       const format = choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat;
       const options = await buildOptions(files, flags, format);
-      const out = flags.output?.endsWith('.parquet') ? parquetOutputStream(flags.output, format) : flags.output ? await openOutput(flags.output) : process.stdout;
-      const rejects = flags.rejects ? await openOutput(flags.rejects) : null;
-      const showProgress = flags.progress && process.stderr.isTTY;
+      const outputs = await openOutputs(flags, format);
+      const progress = (flags.progress ?? process.stderr.isTTY === true) ? new Progress(inputBytes(files), (t) => process.stderr.write(t)) : null;
+      const interrupt = onInterrupt();
+      options.signal = interrupt.signal;
+      if (progress) options.read.onRead = (bytes) => progress.read(bytes);
       let index = 0;
-      const funnel = await build(options, {
-        task: (task) => writeJsonl(out, exportTask(task, format, index++)),
-        reject: async (rej) => { if (rejects) await writeJsonl(rejects, rej); },
-        progress: showProgress ? (f) => process.stderr.write(`\r${f.records} records, ${f.tasks} tasks, ${f.rejectedTotal} rejected `) : undefined,
-      });
-      if (showProgress) process.stderr.write('\n');
-      await Promise.all([close(flags.output ? out : null), close(rejects)]);
-      if (flags.stats) await writeFile(flags.stats, JSON.stringify(funnel.toJSON(), null, 2) + '\n');
-      process.stderr.write(`coderl-trace build: ${funnel.summary()}\n`);
+      let funnel: Funnel;
+      try {
+        funnel = await build(options, {
+          task: (task) => writeJsonl(outputs.tasks, exportTask(task, format, index++)),
+          reject: async (rej) => { if (outputs.rejects) await writeJsonl(outputs.rejects, rej); },
+          progress: progress ? (f) => progress.update(f) : undefined,
+        });
+      } catch (err) {
+        outputs.discard();
+        throw err;
+      } finally {
+        interrupt.dispose();
+      }
+      progress?.end(funnel);
+      const signal = interrupt.signal.aborted ? (interrupt.signal.reason as 'SIGINT' | 'SIGTERM') : null;
+      if (signal) outputs.discard();
+      else await outputs.commit();
+      if (flags.stats) await writeFileAtomic(flags.stats, JSON.stringify(signal ? { ...funnel.toJSON(), interrupted: signal } : funnel.toJSON(), null, 2) + '\n');
+      if (!signal) {
+        process.stderr.write(`coderl-trace build: ${funnel.summary()}\n`);
+        return;
+      }
+      const kept = flags.stats ? `; the counts so far are in ${flags.stats} (marked interrupted)` : '';
+      const dropped = flags.output || flags.rejects ? `; no output written (${[flags.output, flags.rejects].filter(Boolean).join(', ')})` : '';
+      process.stderr.write(`coderl-trace build: interrupted by ${signal} after ${funnel.records} records${dropped}${kept}\n`);
+      // Runs in flight were abandoned with their executors: nothing is left to wait for.
+      process.exit(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
     });
+}
+
+/** SIGINT / SIGTERM abort the build (the signal's name is the reason); a second one exits at once. */
+function onInterrupt(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const handler = () => {
+      if (controller.signal.aborted) process.exit(name === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+      controller.abort(name);
+    };
+    process.on(name, handler);
+    return () => process.off(name, handler);
+  });
+  return { signal: controller.signal, dispose: () => handlers.forEach((off) => off()) };
+}
+
+interface Outputs {
+  tasks: Writable;
+  rejects: Writable | null;
+  /** End the streams and move the files to their final names. */
+  commit(): Promise<void>;
+  discard(): void;
+}
+
+/** -o (JSONL or Parquet) and --rejects, each under a temporary name until commit(). */
+async function openOutputs(flags: BuildFlags, format: ExportFormat): Promise<Outputs> {
+  const files: OutputFile[] = [];
+  const streams: Writable[] = [];
+  const open = async (path: string): Promise<Writable> => {
+    const { file, stream } = await openOutputStream(path);
+    files.push(file);
+    streams.push(stream);
+    return stream;
+  };
+  let tasks: Writable = process.stdout;
+  if (flags.output?.endsWith('.parquet')) {
+    const file = new OutputFile(flags.output);
+    files.push(file);
+    tasks = parquetOutputStream(file.tempPath, format);
+    streams.push(tasks);
+  } else if (flags.output) {
+    tasks = await open(flags.output);
+  }
+  const rejects = flags.rejects ? await open(flags.rejects) : null;
+  return {
+    tasks,
+    rejects,
+    async commit() {
+      await Promise.all(streams.map(close));
+      for (const f of files) await f.commit();
+    },
+    discard() {
+      for (const s of streams) s.destroy();
+      for (const f of files) f.discard();
+    },
+  };
 }
 
 export async function buildOptions(files: string[], flags: BuildFlags, format: ExportFormat): Promise<BuildOptions> {
@@ -185,15 +269,6 @@ export function choice(flag: string, value: string, allowed: readonly string[]):
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** Open an output file before any program runs, so a bad path fails fast and clearly. */
-function openOutput(path: string): Promise<Writable> {
-  return new Promise((resolve, reject) => {
-    const stream = createWriteStream(path);
-    stream.once('open', () => resolve(stream));
-    stream.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot write ${path}: ${err.code ?? err.message}`)));
-  });
 }
 
 function close(stream: Writable | null): Promise<void> {

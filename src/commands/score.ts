@@ -3,10 +3,10 @@
  * One JSONL line out per line in; the summary goes to stderr.
  */
 import { Command, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { openInput, readJsonl, writeJsonl } from '../jsonl.js';
 import { InputError } from '../errors.js';
-import { REWARD_SCHEMES, scoreRecord, type Compat, type RewardScheme, type ScoreOptions, type ScoreResult } from '../score/score.js';
+import { groundTruthOf, REWARD_SCHEMES, scoreRecord, type Compat, type RewardScheme, type ScoreOptions, type ScoreResult } from '../score/score.js';
 import { ScoreSummary } from '../score/summary.js';
 import { serve } from '../score/serve.js';
 
@@ -35,6 +35,10 @@ Answer format asked of the model (last line):
   {"final_output": <value>, "variables": {"name": <value>}}
   where a value is a literal of the program's language in a JSON string
   ("(1, 2)", "{'a'}", "None") or a plain JSON value (3, [1, 2], true).
+
+Exit status: 0 scored, 2 usage error, 3 the file cannot be read, is not
+JSON lines, or its first record has no ground truth. With --serve, a
+request without "ground_truth" is answered {"id", "score": null, "error"}.
 `;
 
 export function registerScore(program: Command): void {
@@ -56,9 +60,18 @@ export function registerScore(program: Command): void {
         return;
       }
       if (file !== '-' && !existsSync(file)) throw new InputError(`cannot read ${file}: no such file`);
+      if (file !== '-' && statSync(file).isDirectory()) throw new InputError(`${file} is a directory, not a JSONL file`);
       const summary = new ScoreSummary();
-      for await (const line of readJsonl(openInput(file))) {
+      let firstRecord = true;
+      for await (const line of readJsonl(openInput(file), undefined, file === '-' ? 'standard input' : file)) {
         let result: ScoreResult;
+        if (line.ok && firstRecord && isObject(line.value)) {
+          // A file without ground truth is the wrong file, not a file of 0 scores.
+          firstRecord = false;
+          if (groundTruthOf(line.value) === undefined) {
+            throw new InputError(`${file}: line ${line.lineNo} has no ground truth (no "reward_model.ground_truth", "gts" or "ground_truth" field; keys: ${Object.keys(line.value).slice(0, 12).join(', ') || 'none'})`);
+          }
+        }
         if (line.ok) {
           result = scoreRecord(line.value, options);
         } else {
@@ -71,4 +84,8 @@ export function registerScore(program: Command): void {
       }
       if (!flags.quiet) process.stderr.write(summary.render());
     });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { openInput, readJsonl, writeJsonl } from '../jsonl.js';
-import { parseRunRecord, RunRecordError, type Run, type RunInput } from '../model/run.js';
+import { nestingProblem, parseRunRecord, RunRecordError, type Run, type RunInput } from '../model/run.js';
 import { detectLanguage } from '../instrument/language.js';
 import { addLimitOptions, addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
 import { orderedMap } from '../run/pool.js';
@@ -54,7 +55,9 @@ Examples:
 
 Exit status: 0 when every record was traced (whatever the programs did),
 1 when some input lines were not valid runs (an error record is printed
-in their place), 2 on usage errors, 3 when an input file cannot be read,
+in their place), 2 on usage errors (also: a --code file of another language
+without --language), 3 when an input file cannot be read, is a directory
+or is not JSON lines,
 4 when a required sandbox protection is unavailable (see coderl-trace doctor).`)
     .action(async (runsFile: string | undefined, flags: TraceFlags) => {
       const jobs = Number(flags.jobs);
@@ -91,12 +94,19 @@ async function judgeReady(run: Run, choice: PreludeChoice): Promise<Run> {
 type RunItem = { run: Run } | { error: { id: string; error: string; line: number } };
 
 async function* singleRun(flags: TraceFlags): AsyncGenerator<RunItem> {
-  const code = await readSource(flags.code!);
-  const language = detectLanguage(code, flags.code!, flags.language);
-  yield { run: { id: flags.code!, language, code, input: await singleInput(flags) } };
+  yield { run: await runFromFlags(flags) };
 }
 
-async function singleInput(flags: TraceFlags): Promise<RunInput> {
+export type SingleRunFlags = Pick<TraceFlags, 'code' | 'stdin' | 'input' | 'call' | 'fn' | 'args' | 'language'>;
+
+/** The one run `--code FILE` with its input flags describes. */
+export async function runFromFlags(flags: SingleRunFlags): Promise<Run> {
+  const code = await readSource(flags.code!);
+  const language = detectLanguage(code, refuseForeign(flags.code!, flags.language), flags.language);
+  return { id: flags.code!, language, code, input: await singleInput(flags) };
+}
+
+async function singleInput(flags: SingleRunFlags): Promise<RunInput> {
   const given = [flags.stdin, flags.input, flags.call, flags.fn].filter((v) => v !== undefined).length;
   if (given > 1) throw new UsageError('give at most one of --stdin, --input, --call, --fn');
   if (flags.call !== undefined) return { kind: 'call', call: flags.call };
@@ -108,6 +118,8 @@ async function singleInput(flags: TraceFlags): Promise<RunInput> {
       throw new UsageError(`--args is not valid JSON: ${(err as Error).message}`);
     }
     if (!Array.isArray(args)) throw new UsageError('--args must be a JSON array');
+    const tooDeep = nestingProblem(args);
+    if (tooDeep) throw new UsageError(`--args ${tooDeep}`);
     return { kind: 'fn', fn_name: flags.fn, args };
   }
   if (flags.stdin !== undefined) {
@@ -120,7 +132,21 @@ async function singleInput(flags: TraceFlags): Promise<RunInput> {
   return { kind: 'stdin', stdin: flags.input?.replace(/\\n/g, '\n') ?? '' };
 }
 
+/**
+ * A program file whose extension names another language is refused rather
+ * than run as Python (`x.rb` would only give a confusing syntax error).
+ * Returns the name to detect the language from.
+ */
+export function refuseForeign(file: string, language: string | undefined): string {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(file)?.[1]?.toLowerCase();
+  if (language !== undefined || ext === undefined || KNOWN_EXTENSIONS.includes(ext) || file === '-') return file;
+  throw new UsageError(`${file}: a .${ext} file is not a program this tool traces (Python .py or JavaScript .js); give --language python|javascript to trace it anyway`);
+}
+
+const KNOWN_EXTENSIONS = ['py', 'pyw', 'js', 'cjs', 'mjs', 'txt'];
+
 async function* runsFromJsonl(file: string): AsyncGenerator<RunItem> {
+  refuseDirectory(file);
   const input = openInput(file);
   const opened = new Promise<void>((resolve, reject) => {
     if (file === '-') return resolve();
@@ -128,7 +154,7 @@ async function* runsFromJsonl(file: string): AsyncGenerator<RunItem> {
     input.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot read ${file}: ${err.code ?? err.message}`)));
   });
   await opened;
-  for await (const line of readJsonl(input)) {
+  for await (const line of readJsonl(input, undefined, file === '-' ? 'standard input' : file)) {
     const fallbackId = `${file}:${line.lineNo}`;
     if (!line.ok) {
       yield { error: { id: fallbackId, error: line.error, line: line.lineNo } };
@@ -140,5 +166,12 @@ async function* runsFromJsonl(file: string): AsyncGenerator<RunItem> {
       if (!(err instanceof RunRecordError)) throw err;
       yield { error: { id: fallbackId, error: err.message, line: line.lineNo } };
     }
+  }
+}
+
+/** A directory is not a runs file: say so (exit 3) before reading. */
+export function refuseDirectory(file: string): void {
+  if (file !== '-' && statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError(`${file} is a directory, not a JSONL file of runs`);
   }
 }

@@ -37,7 +37,10 @@ export function parseRunRecord(value: unknown, fallbackId: string): Run {
     throw new RunRecordError('record is not a JSON object');
   }
   const rec = value as Record<string, unknown>;
-  const id = rec.id === undefined ? fallbackId : String(rec.id);
+  if (rec.id !== undefined && rec.id !== null && typeof rec.id !== 'string' && typeof rec.id !== 'number') {
+    throw new RunRecordError(`"id" must be a string or a number, got ${Array.isArray(rec.id) ? 'a list' : typeof rec.id}`);
+  }
+  const id = rec.id === undefined || rec.id === null ? fallbackId : String(rec.id);
   const language = rec.language;
   if (typeof language !== 'string' || !LANGUAGES.includes(language)) {
     throw new RunRecordError(`"language" must be "python" or "javascript", got ${JSON.stringify(language)}`);
@@ -58,10 +61,33 @@ export function parseRunInput(rec: Record<string, unknown>): RunInput {
       throw new RunRecordError('"fn_name" must be an identifier');
     }
     if (!Array.isArray(rec.args)) throw new RunRecordError('"args" must be a JSON array when "fn_name" is given');
+    const tooDeep = nestingProblem(rec.args);
+    if (tooDeep) throw new RunRecordError(`"args" ${tooDeep}`);
     return { kind: 'fn', fn_name: rec.fn_name, args: rec.args };
   }
   if (rec.stdin !== undefined && rec.stdin !== null && typeof rec.stdin !== 'string') {
     throw new RunRecordError('"stdin" must be a string');
   }
   return { kind: 'stdin', stdin: typeof rec.stdin === 'string' ? rec.stdin : '' };
+}
+
+/**
+ * Arguments nested deeper than this are refused before any run: the
+ * executor and the tracers parse and encode values recursively, and
+ * Python's recursion limit (1000) is reached well before JSON's.
+ * Real test inputs are a few levels deep.
+ */
+export const MAX_INPUT_DEPTH = 100;
+
+/** Why a JSON value cannot be an input (too deeply nested), or null. */
+export function nestingProblem(value: unknown, limit = MAX_INPUT_DEPTH): string | null {
+  // Iterative, so that the check itself cannot overflow the stack.
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return `is nested more than ${limit} levels deep`;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return null;
 }

@@ -11,6 +11,7 @@
  * detected, and a Parquet file without the Parquet library are InputErrors
  * (the whole input is unusable, so the command should stop).
  */
+import { statSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { DEFAULT_MAX_LINE_BYTES, openInput, readJsonl, type JsonlLine } from '../jsonl.js';
 import { loadDataset, type DatasetIndex } from './dataset.js';
@@ -95,7 +96,7 @@ async function* runnableCalls(results: AsyncGenerator<ReadResult>): AsyncGenerat
 
 async function* readJsonlFile(file: string, forced: InputFormat | null, ctx: Context): AsyncGenerator<ReadResult> {
   const input = (file === '-' ? ctx.options.stdin ?? process.stdin : openInput(file)) as Readable;
-  const lines = readJsonl(input, ctx.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+  const lines = readJsonl(input, ctx.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, file === '-' ? 'standard input' : file);
   try {
     // Hold back lines until the first JSON object decides the format.
     const held: JsonlLine[] = [];
@@ -113,10 +114,12 @@ async function* readJsonlFile(file: string, forced: InputFormat | null, ctx: Con
     let count = 0;
     for (const line of held) {
       count++;
+      ctx.options.onRead?.(line.bytes + 1);
       yield* fromLine(file, line, format, ctx);
     }
     for await (const line of lines) {
       count++;
+      ctx.options.onRead?.(line.bytes + 1);
       yield* fromLine(file, line, format, ctx);
     }
     if (count === 0) ctx.warn({ file, code: 'empty-file', message: 'no records (empty file)' });
@@ -180,6 +183,7 @@ async function* readParquet(file: string, ctx: Context): AsyncGenerator<ReadResu
     throw new InputError(`cannot read Parquet file ${file} after ${row} rows: ${(err as Error).message}`);
   }
   if (row === 0) ctx.warn({ file, code: 'empty-file', message: 'no rows (empty Parquet file)' });
+  ctx.options.onRead?.(statSync(file).size);
 }
 
 /** Parquet gives int64 as bigint; the rest of the tool speaks JSON. */

@@ -4,6 +4,7 @@
  * record, and `finishCandidate` checks types, extracts the code, normalises
  * the tests and builds the Rollout, or says why not.
  */
+import { nestingProblem } from '../model/run.js';
 import { definedFunctions } from './asserts.js';
 import { extractCode } from './extract.js';
 import { parseTests } from './test-cases.js';
@@ -87,6 +88,10 @@ function build(c: Candidate, source: Source, opts: FinishOptions): Rollout {
   const definedNames = definedFunctions(extraction.code, extraction.language);
   const tests = parseTests(c.groundTruth, { language: extraction.language, fnName, entryPoint, definedNames });
   if (!tests.ok) throw new RecordError(tests.reason, tests.detail);
+  for (const test of tests.tests) {
+    const tooDeep = test.input.kind === 'fn' ? nestingProblem(test.input.args) : null;
+    if (tooDeep) throw new RecordError('bad-tests', `test ${test.index}: its arguments ${tooDeep}`);
+  }
 
   const reward = optionalNumber(c.reward, 'reward');
   const passed = verdict(c.passed, reward, opts.passThreshold);

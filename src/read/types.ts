@@ -154,4 +154,6 @@ export interface ReadOptions {
   stdin?: NodeJS.ReadableStream;
   parquet?: ParquetRowSource;
   onWarning?: (warning: ReadWarning) => void;
+  /** Called per record read with the bytes it took in its file (for progress; a Parquet file reports its size at its end). */
+  onRead?: (bytes: number) => void;
 }

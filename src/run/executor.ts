@@ -107,7 +107,8 @@ export class Executor {
         return;
       }
       const waiter = this.pending.shift();
-      if (waiter) waiter.resolve(result);
+      // The executor's own failure comes back without the run's fields: fill them in.
+      if (waiter) waiter.resolve({ ...failedResult(waiter.job, 'the executor sent no result'), ...result });
     });
     this.child.on('error', (err) => this.fail(`cannot start executor: ${err.message}`, readyReject));
     this.child.on('exit', (code, signal) => {
@@ -146,6 +147,16 @@ export class Executor {
       if (graceMs <= 0) this.child.kill('SIGKILL');
       else this.close();
     });
+  }
+
+  /**
+   * Stop now. SIGINT lets the executor clean up its run folders; a run it
+   * waits on dies with it (parent-death signal); SIGKILL if it lingers
+   * while this process lives.
+   */
+  kill(): void {
+    this.child.kill('SIGINT');
+    setTimeout(() => this.child.kill('SIGKILL'), 1000).unref();
   }
 
   private fail(reason: string, readyReject: (e: Error) => void): void {

@@ -113,6 +113,10 @@ export class ExecutorPool {
     for (const e of this.executors) e?.close();
   }
 
+  kill(): void {
+    for (const e of this.executors) e?.kill();
+  }
+
   /** Close every executor and wait until they are gone (SIGKILL after graceMs). */
   async shutdown(graceMs: number): Promise<void> {
     await Promise.all(this.executors.map((e) => e?.stop(graceMs)));

@@ -7,7 +7,9 @@
  *             (`solution_str` is accepted for `response`, as verl names it)
  *   answer:   {"id": same, "score": number, "format_ok", "reason", "items", ...}
  *
- * A bad request gets {"id", "score": 0, "error": "..."} and the loop goes on.
+ * A bad request gets {"id", "score": 0, "error": "..."} and the loop goes on;
+ * one without a ground truth gets "score": null (no reward can be computed,
+ * and a 0 would train the model against a missing label).
  */
 import type { Readable, Writable } from 'node:stream';
 import { readJsonl, writeJsonl } from '../jsonl.js';
@@ -30,6 +32,10 @@ export async function serve(input: Readable, output: Writable, defaults: ScoreOp
     const options = requestOptions(req, defaults);
     if (typeof options === 'string') {
       await writeJsonl(output, { id, score: 0, error: options });
+      continue;
+    }
+    if (req.ground_truth === undefined || req.ground_truth === null) {
+      await writeJsonl(output, { id, score: null, error: 'the request has no "ground_truth" field' });
       continue;
     }
     const response = req.response ?? req.solution_str;

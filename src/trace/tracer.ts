@@ -105,4 +105,9 @@ export class Tracer {
   shutdown(graceMs: number): Promise<void> {
     return this.pool.shutdown(graceMs);
   }
+
+  /** Stop now: runs in flight are abandoned (an interrupted build). */
+  kill(): void {
+    this.pool.kill();
+  }
 }
