@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerTrace } from './commands/trace.js';
 import { registerInstrument } from './commands/instrument.js';
 import { registerBuild } from './commands/build.js';
+import { registerMerge } from './commands/merge.js';
 import { registerScore } from './commands/score.js';
 import { registerDoctor } from './commands/doctor.js';
 import { VERSION } from './version.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerBuild(program);
+  registerMerge(program);
   registerTrace(program);
   registerScore(program);
   registerInstrument(program);

@@ -24,6 +24,7 @@ import type { TargetPolicy } from '../tasks/targets.js';
 import type { TokenCounter } from './tokens.js';
 import { passesTest } from './verdict.js';
 import { Funnel } from './funnel.js';
+import { shardOf, type Shard } from './shard.js';
 import { VERSION } from '../version.js';
 
 export interface BuildOptions {
@@ -48,7 +49,7 @@ export interface BuildOptions {
   limits: Limits;
   python?: string;
   sandbox?: SandboxOptions;
-  shard: { index: number; count: number } | null;
+  shard: Shard | null;
 }
 
 export interface RejectRecord {
@@ -64,12 +65,18 @@ export interface RejectRecord {
 export interface BuildSink {
   task(task: Task): Promise<void>;
   reject(reject: RejectRecord): Promise<void>;
+  /**
+   * Shard parts (src/merge): when given, each of this shard's units goes
+   * here as it left tracing, before (input, output) deduplication, which
+   * `merge` does across all shards; task() and reject() are not called.
+   */
+  unit?(unit: UnitOutcome, position: number): Promise<void>;
   progress?(funnel: Funnel): void;
 }
 
-type TestOutcome = { task: Task } | { reject: RejectRecord };
+export type TestOutcome = { task: Task } | { reject: RejectRecord };
 
-interface UnitOutcome {
+export interface UnitOutcome {
   key: string;
   source: unknown;
   /** When the whole unit stops before any test is traced. */
@@ -84,13 +91,20 @@ export async function build(options: BuildOptions, sink: BuildSink): Promise<Fun
   const seen: Seen = { runs: new Set(), io: new Set() };
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
   let ordinal = 0;
+  let position = 0;
   try {
     const units = orderedMap(readRollouts(options.paths, options.read), options.jobs, (result) => {
-      const mine = options.shard === null || ordinal++ % options.shard.count === options.shard.index;
+      const mine = options.shard === null || shardOf(result, ordinal++, options.shard.count) === options.shard.index;
       return processRecord(result, mine, { options, tracer, seen, funnel, provenance });
     });
     for await (const unit of units) {
-      await settle(unit, seen, funnel, sink);
+      if (sink.unit && !unit.skipped) {
+        funnel.records++;
+        await sink.unit(unit, position);
+      } else {
+        await settle(unit, seen, funnel, sink);
+      }
+      position++;
       sink.progress?.(funnel);
     }
   } finally {
@@ -99,7 +113,7 @@ export async function build(options: BuildOptions, sink: BuildSink): Promise<Fun
   return funnel;
 }
 
-interface Seen {
+export interface Seen {
   /** (language, program, input): traced already. */
   runs: Set<string>;
   /** (language, input, output, task kind): a task exists already. */
@@ -146,7 +160,7 @@ async function processRecord(result: ReadResult, mine: boolean, ctx: Context): P
  * In input order: drop (input, output) duplicates, write tasks and rejects,
  * and count the unit exactly once in the funnel.
  */
-async function settle(unit: UnitOutcome, seen: Seen, funnel: Funnel, sink: BuildSink): Promise<void> {
+export async function settle(unit: UnitOutcome, seen: Seen, funnel: Funnel, sink: BuildSink): Promise<void> {
   funnel.records++;
   if (unit.skipped) {
     funnel.shardSkipped++;

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
+import { readFile } from 'node:fs/promises';
 import { build, type BuildOptions } from '../build/pipeline.js';
-import { exportTask, EXPORT_FORMATS, type ExportFormat } from '../export/formats.js';
-import { parquetOutputStream } from '../export/parquet.js';
-import { writeJsonl } from '../jsonl.js';
+import type { Funnel } from '../build/funnel.js';
+import { parseShard } from '../build/shard.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../export/formats.js';
+import { openOutputs } from '../export/outputs.js';
+import { buildPart } from '../merge/build-part.js';
+import { PART_SUFFIX } from '../merge/part.js';
 import { INPUT_FORMATS, parseFieldSpecs, type InputFormat } from '../read/index.js';
 import { TARGET_POLICIES, type TargetPolicy } from '../tasks/targets.js';
 import { TASK_KINDS, type TaskKind } from '../model/task.js';
@@ -39,6 +40,8 @@ interface BuildFlags extends LimitFlags, SandboxFlags {
   rejects?: string;
   stats?: string;
   shard?: string;
+  part?: boolean;
+  force?: boolean;
   jobs: string;
   python?: string;
   progress: boolean;
@@ -71,7 +74,9 @@ export function registerBuild(program: Command): void {
     .option('--tokenizer <file>', 'Hugging Face tokenizer.json for an exact --max-prompt-tokens count')
     .option('--rejects <file>', 'write one JSON line per rejected record, with the reason')
     .option('--stats <file>', 'write the funnel counts as JSON')
-    .option('--shard <i/n>', 'process only shard i of n (0-based), e.g. 0/8')
+    .option('--shard <i/n>', 'process only shard i of n (0-based), e.g. 0/8; identical programs share a shard')
+    .option('--part', `write the shard as a part for \`merge\` (implied by -o *${PART_SUFFIX})`)
+    .option('--force', 'build the part again even if a complete one is there')
     .option('-j, --jobs <n>', 'runs in parallel', String(availableParallelism()))
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
     .option('--no-progress', 'no progress line on stderr (it only shows on a terminal anyway)');
@@ -82,6 +87,7 @@ Examples:
   $ coderl-trace build dumps/ --keep all --task output --format messages > sft.jsonl
   $ coderl-trace build data.jsonl --field code=completion --field tests=gt.inputs --field outputs=gt.outputs
   $ cat step_10.jsonl | coderl-trace build - --rejects rejects.jsonl --stats stats.json
+  $ coderl-trace build rollouts/ --shard 2/8 -o parts/2${PART_SUFFIX}    # then: coderl-trace merge parts/ -o tasks.jsonl
 
 Exit status: 0 when the build finished (rejects are normal and counted),
 2 on usage errors, 3 when an input cannot be read or its format detected,
@@ -89,19 +95,27 @@ Exit status: 0 when the build finished (rejects are normal and counted),
     .action(async (files: string[], flags: BuildFlags) => {
       const options = await buildOptions(files, flags);
       const format = choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat;
-      const out = flags.output?.endsWith('.parquet') ? parquetOutputStream(flags.output, format) : flags.output ? await openOutput(flags.output) : process.stdout;
-      const rejects = flags.rejects ? await openOutput(flags.rejects) : null;
       const showProgress = flags.progress && process.stderr.isTTY;
-      let index = 0;
-      const funnel = await build(options, {
-        task: (task) => writeJsonl(out, exportTask(task, format, index++)),
-        reject: async (rej) => { if (rejects) await writeJsonl(rejects, rej); },
-        progress: showProgress ? (f) => process.stderr.write(`\r${f.records} records, ${f.tasks} tasks, ${f.rejectedTotal} rejected `) : undefined,
-      });
-      if (showProgress) process.stderr.write('\n');
-      await Promise.all([close(flags.output ? out : null), close(rejects)]);
-      if (flags.stats) await writeFile(flags.stats, JSON.stringify(funnel.toJSON(), null, 2) + '\n');
-      process.stderr.write(`coderl-trace build: ${funnel.summary()}\n`);
+      const progress = showProgress ? (f: Funnel) => process.stderr.write(`\r${f.records} records, ${f.tasks} tasks, ${f.rejectedTotal} rejected `) : undefined;
+      if (flags.part || flags.output?.endsWith(PART_SUFFIX)) {
+        if (flags.rejects || flags.stats || flags.output?.endsWith('.parquet')) throw new UsageError('a part holds its rejects and counts for merge: give --rejects, --stats and a .parquet -o to merge instead');
+        const funnel = await buildPart(options, { path: flags.output, force: flags.force === true, tokenizer: flags.tokenizer, progress });
+        if (showProgress) process.stderr.write('\n');
+        const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : '0/1';
+        process.stderr.write(funnel ? `coderl-trace build: shard ${shard}: ${funnel.records - funnel.shardSkipped} of ${funnel.records} records written as a part${flags.output ? ` to ${flags.output}` : ''}\n`
+          : `coderl-trace build: shard ${shard} is complete in ${flags.output} already; skipped (--force builds it again)\n`);
+        return;
+      }
+      const outputs = await openOutputs({ output: flags.output, format, rejects: flags.rejects, stats: flags.stats });
+      try {
+        const funnel = await build(options, { task: outputs.task, reject: outputs.reject, progress });
+        if (showProgress) process.stderr.write('\n');
+        await outputs.finish(funnel);
+        process.stderr.write(`coderl-trace build: ${funnel.summary()}\n`);
+      } catch (err) {
+        await outputs.abort();
+        throw err;
+      }
     });
 }
 
@@ -120,12 +134,7 @@ async function buildOptions(files: string[], flags: BuildFlags): Promise<BuildOp
       throw new InputError(`cannot read template ${flags.template}: ${(err as NodeJS.ErrnoException).code}`);
     }
   }
-  let shard: BuildOptions['shard'] = null;
-  if (flags.shard !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(flags.shard);
-    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard must be i/n with 0 <= i < n, got "${flags.shard}"`);
-    shard = { index: Number(m[1]), count: Number(m[2]) };
-  }
+  const shard = flags.shard === undefined ? null : parseShard(flags.shard);
   const language = flags.language === undefined ? undefined : (choice('--language', flags.language, ['python', 'javascript']) as 'python' | 'javascript');
   return {
     paths: files,
@@ -164,18 +173,4 @@ function choice(flag: string, value: string, allowed: readonly string[]): string
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** Open an output file before any program runs, so a bad path fails fast and clearly. */
-function openOutput(path: string): Promise<Writable> {
-  return new Promise((resolve, reject) => {
-    const stream = createWriteStream(path);
-    stream.once('open', () => resolve(stream));
-    stream.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot write ${path}: ${err.code ?? err.message}`)));
-  });
-}
-
-function close(stream: Writable | null): Promise<void> {
-  if (!stream) return Promise.resolve();
-  return new Promise((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
