@@ -10,7 +10,7 @@ import { build, type BuildOptions } from '../build/pipeline.js';
 import type { Funnel } from '../build/funnel.js';
 import { close, openStream } from '../export/outputs.js';
 import { writeJsonl } from '../jsonl.js';
-import { completePart, partOptions, unitLine, PART_FORMAT, type PartEnd, type PartHeader } from './part.js';
+import { partEnds, partOptions, unitLine, PART_FORMAT, type PartEnd, type PartHeader } from './part.js';
 
 export interface PartTarget {
   /** The part file; stdout when absent (then nothing is atomic or skipped). */
@@ -50,6 +50,6 @@ export async function buildPart(options: BuildOptions, target: PartTarget): Prom
 }
 
 async function isDone(path: string, header: PartHeader): Promise<boolean> {
-  const done = await completePart(path);
-  return done !== null && JSON.stringify(done.header) === JSON.stringify(header);
+  const found = await partEnds(path);
+  return found?.end != null && JSON.stringify(found.header) === JSON.stringify(header);
 }

@@ -10,11 +10,12 @@ import { Funnel } from '../build/funnel.js';
 import { settle, type BuildSink } from '../build/pipeline.js';
 import { InputError } from '../errors.js';
 import { byPosition } from './ordered.js';
-import { completePart, openPart, type PartReader } from './part.js';
+import { openPart, partEnds, type PartReader } from './part.js';
 
 export async function mergeParts(paths: string[], sink: Pick<BuildSink, 'task' | 'reject' | 'progress'>): Promise<Funnel> {
   for (const path of paths) {
-    if (path !== '-' && !(await completePart(path))) throw new InputError(`${path} is not a complete part (no end line): build its shard again`);
+    const found = path === '-' ? null : await partEnds(path);
+    if (found?.header && !found.end) throw new InputError(`${path} is not a complete part (no end line): build its shard again`);
   }
   const parts = await Promise.all(paths.map(openPart));
   checkSet(parts);

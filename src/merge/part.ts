@@ -120,11 +120,11 @@ export async function openPart(path: string): Promise<PartReader> {
 }
 
 /**
- * The header and end line of a finished part, read from its first and
- * last bytes; null when the file is missing, is not a part or has no end
- * line (its shard has to be built again).
+ * The header and end line of a part file, read from its first and last
+ * bytes: header null when it is not a part, end null when the part is
+ * unfinished (its shard has to be built again); null when there is no file.
  */
-export async function completePart(path: string): Promise<{ header: PartHeader; end: PartEnd } | null> {
+export async function partEnds(path: string): Promise<{ header: PartHeader | null; end: PartEnd | null } | null> {
   let file;
   try {
     file = await open(path, 'r');
@@ -136,8 +136,8 @@ export async function completePart(path: string): Promise<{ header: PartHeader; 
     const headText = await readSlice(file, 0, Math.min(size, 1 << 20));
     const tailText = await readSlice(file, Math.max(0, size - 4096), Math.min(size, 4096));
     const header = parse(headText.slice(0, headText.indexOf('\n')));
-    const end = (parse(tailText.trimEnd().split('\n').pop() ?? '') as { end?: PartEnd } | null)?.end;
-    return isHeader(header) && end ? { header, end } : null;
+    const end = (parse(tailText.trimEnd().split('\n').pop() ?? '') as { end?: PartEnd } | null)?.end ?? null;
+    return isHeader(header) ? { header, end } : { header: null, end: null };
   } finally {
     await file.close();
   }
