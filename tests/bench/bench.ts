@@ -9,13 +9,14 @@
  *   3. Tracing overhead on loop-heavy programs vs the same programs
  *      untraced in the same runner, with the default event cap and with none.
  *   4. Peak RSS of `build` over a generated 100,000-rollout file.
+ *   5. Peak RSS of `merge` over 1,000,000 tasks in 3 parts (tests/bench/merge.ts).
  *
  * Throughput comparisons run in 3 rounds, each with a fresh Tracer (cold
  * instrumentation and compile caches), and report the median round. They
  * follow untimed warm-up passes (warmUp): the tool's code is optimized by V8,
  * as in a long build.
  *
- * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss.
+ * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss|merge.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ import { Tracer } from '../../src/trace/tracer.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/run/limits.js';
 import type { Run } from '../../src/model/run.js';
 import { orderedMap } from '../../src/run/pool.js';
+import { measureCli } from './rss.js';
+import { benchMerge } from './merge.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CORPORA = join(ROOT, '../shared/corpora');
@@ -274,15 +277,7 @@ async function benchRss(): Promise<void> {
     lines.push(JSON.stringify({ input: `user\nproblem ${k}\nassistant\n`, output: `\`\`\`python\n${code}\n\`\`\``, gts: JSON.stringify({ inputs: [`${k}\n`], outputs: ['0\n'] }), score: 0, step: 1, uid: `u${i}` }));
   }
   writeFileSync(file, lines.join('\n') + '\n');
-  const wrapper = join(dir, 'measure.mjs');
-  writeFileSync(wrapper, `import { main } from ${JSON.stringify(join(ROOT, 'dist/src/cli.js'))};\nconst code = await main(process.argv);\nprocess.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n');\nprocess.exitCode = code;\n`);
-  const [seconds, stderr] = await timed(() => new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, [wrapper, 'build', file, '-o', join(dir, 'tasks.jsonl'), '--stats', join(dir, 'stats.json'), '-j', String(JOBS)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', () => resolve(err));
-  }));
-  const kb = Number(/MAXRSS (\d+)/.exec(stderr)?.[1] ?? NaN);
+  const { kb, seconds } = await measureCli(ROOT, dir, ['build', file, '-o', join(dir, 'tasks.jsonl'), '--stats', join(dir, 'stats.json'), '-j', String(JOBS)]);
   const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
   rmSync(dir, { recursive: true, force: true });
   report(`rss     build over ${total} rollouts (${distinct} distinct runs): peak RSS ${(kb / 1024).toFixed(0)} MB, ${seconds.toFixed(0)} s, ${stats.tasks} tasks, funnel balanced: ${stats.balanced}`);
@@ -305,6 +300,7 @@ async function main(): Promise<void> {
     }
   }
   if (!only || only === 'rss') await benchRss();
+  if (!only || only === 'merge') await benchMerge(ROOT, quick, report);
 }
 
 await main();
