@@ -4,6 +4,7 @@
  * rename within one file system is atomic), so a killed job never leaves a
  * half-written file where a complete one is expected.
  */
+import { statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -17,6 +18,8 @@ export interface AtomicFile {
 }
 
 export function atomicFile(path: string): AtomicFile {
+  // A device or pipe (-o /dev/stdout) is written in place: renaming over it would replace it.
+  if (isSpecial(path)) return { temp: path, commit: async () => {}, abort: async () => {} };
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   let done = false;
   return {
@@ -29,4 +32,12 @@ export function atomicFile(path: string): AtomicFile {
       if (!done) await rm(temp, { force: true });
     },
   };
+}
+
+function isSpecial(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false; // not there yet
+  }
 }

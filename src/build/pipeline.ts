@@ -74,7 +74,7 @@ export interface BuildSink {
   progress?(funnel: Funnel): void;
 }
 
-export type TestOutcome = { task: Task } | { reject: RejectRecord };
+type TestOutcome = { task: Task } | { reject: RejectRecord };
 
 export interface UnitOutcome {
   key: string;
@@ -113,7 +113,7 @@ export async function build(options: BuildOptions, sink: BuildSink): Promise<Fun
   return funnel;
 }
 
-export interface Seen {
+interface Seen {
   /** (language, program, input): traced already. */
   runs: Set<string>;
   /** (language, input, output, task kind): a task exists already. */

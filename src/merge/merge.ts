@@ -24,7 +24,7 @@ export async function mergeParts(paths: string[], sink: Pick<BuildSink, 'task' |
   try {
     for await (const unit of byPosition(parts.map((p) => p.units))) {
       if (unit.position !== funnel.records) throw new InputError(`record ${funnel.records} is in no part (position ${unit.position} came next): are the parts from one build?`);
-      await settle(unit, seen, funnel, sink as BuildSink);
+      await settle(unit, seen, funnel, sink);
       sink.progress?.(funnel);
     }
   } finally {
