@@ -116,8 +116,8 @@ export async function build(options: BuildOptions, sink: BuildSink): Promise<Fun
 interface Seen {
   /** (language, program, input): traced already. */
   runs: Set<string>;
-  /** (language, input, output, task kind): a task exists already. */
-  io: Set<string>;
+  /** (language, input, output, task kind): a task exists already (merge keeps these in a DigestSet). */
+  io: { has(key: string): boolean; add(key: string): unknown };
 }
 
 interface Context {

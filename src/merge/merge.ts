@@ -4,11 +4,12 @@
  * so the (input, output) deduplication, the rejects and the funnel are
  * those of one build: a task is dropped when an earlier record, in any
  * shard, already gave its (input, output). Memory: one unit per part, plus
- * the set of (input, output) keys seen, as in a build.
+ * the (input, output) keys seen, 32 bytes each in a DigestSet.
  */
 import { Funnel } from '../build/funnel.js';
 import { settle, type BuildSink } from '../build/pipeline.js';
 import { InputError } from '../errors.js';
+import { DigestSet } from './digest-set.js';
 import { byPosition } from './ordered.js';
 import { openPart, partEnds, type PartReader } from './part.js';
 
@@ -20,7 +21,7 @@ export async function mergeParts(paths: string[], sink: Pick<BuildSink, 'task' |
   const parts = await Promise.all(paths.map(openPart));
   checkSet(parts);
   const funnel = new Funnel();
-  const seen = { runs: new Set<string>(), io: new Set<string>() };
+  const seen = { runs: new Set<string>(), io: new DigestSet() };
   try {
     for await (const unit of byPosition(parts.map((p) => p.units))) {
       if (unit.position !== funnel.records) throw new InputError(`record ${funnel.records} is in no part (position ${unit.position} came next): are the parts from one build?`);
