@@ -13,6 +13,7 @@ import { UsageError, InputError, SandboxUnavailableError, EXIT } from './errors.
  */
 const COMMANDS: [string, () => Promise<(program: Command) => void>][] = [
   ['build', async () => (await import('./commands/build.js')).registerBuild],
+  ['merge', async () => (await import('./commands/merge.js')).registerMerge],
   ['trace', async () => (await import('./commands/trace.js')).registerTrace],
   ['score', async () => (await import('./commands/score.js')).registerScore],
   ['show', async () => (await import('./commands/show.js')).registerShow],

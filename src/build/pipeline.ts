@@ -26,6 +26,7 @@ import { needsHashCheck, OTHER_HASH_SEEDS, unstableVariables, type HashCheck } f
 import type { TokenCounter } from './tokens.js';
 import { passesTest } from './verdict.js';
 import { Funnel } from './funnel.js';
+import { shardOf, type Shard } from './shard.js';
 import { VERSION } from '../version.js';
 import { preludeFor, type PreludeChoice } from '../run/prelude.js';
 
@@ -58,7 +59,7 @@ export interface BuildOptions {
   limits: Limits;
   python?: string;
   sandbox?: SandboxOptions;
-  shard: { index: number; count: number } | null;
+  shard: Shard | null;
   /** Re-run once a run that hit the wall clock with CPU time left (--recheck-timeouts). */
   recheckTimeouts?: boolean;
   /** Judge prelude for the programs (default: src/run/prelude.ts). */
@@ -80,12 +81,18 @@ export interface RejectRecord {
 export interface BuildSink {
   task(task: Task): Promise<void>;
   reject(reject: RejectRecord): Promise<void>;
+  /**
+   * Shard parts (src/merge): when given, each of this shard's units goes
+   * here as it left tracing, before (input, output) deduplication, which
+   * `merge` does across all shards; task() and reject() are not called.
+   */
+  unit?(unit: UnitOutcome, position: number): Promise<void>;
   progress?(funnel: Funnel): void;
 }
 
 type TestOutcome = { task: Task } | { reject: RejectRecord };
 
-interface UnitOutcome {
+export interface UnitOutcome {
   key: string;
   source: unknown;
   /** When the whole unit stops before any test is traced. */
@@ -117,9 +124,10 @@ export async function build(options: BuildOptions, sink: BuildSink, input: Build
   const seen: Seen = input.seen ?? newSeen();
   const provenance = { tool: `coderl-trace ${VERSION}`, task_options: { task: options.task, policy: options.policy, targets: options.targets, seed: options.seed } };
   let ordinal = 0;
+  let position = 0;
   try {
     const units = orderedMap(input.records ?? readRollouts(options.paths, options.read), options.jobs, (result) => {
-      const mine = options.shard === null || ordinal++ % options.shard.count === options.shard.index;
+      const mine = options.shard === null || shardOf(result, ordinal++, options.shard.count) === options.shard.index;
       return processRecord(result, mine, { options, tracer, otherSeeds, seen, funnel, provenance });
     });
     const stopped = abortion(options.signal);
@@ -128,7 +136,14 @@ export async function build(options: BuildOptions, sink: BuildSink, input: Build
       const next = await Promise.race([pending, stopped]);
       if (next === STOPPED) pending.catch(() => { /* abandoned with the build */ });
       if (next === STOPPED || next.done) break;
-      await settle(next.value, seen, funnel, sink);
+      const unit = next.value;
+      if (sink.unit && !unit.skipped) {
+        funnel.records++;
+        await sink.unit(unit, position);
+      } else {
+        await settle(unit, seen, funnel, sink);
+      }
+      position++;
       sink.progress?.(funnel);
     }
   } finally {
@@ -146,8 +161,8 @@ export function newSeen(): Seen {
 export interface Seen {
   /** (language, program, input): traced already. */
   runs: Set<string>;
-  /** (language, input, output, task kind): a task exists already. */
-  io: Set<string>;
+  /** (language, input, output, task kind): a task exists already (merge keeps these in a DigestSet). */
+  io: { has(key: string): boolean; add(key: string): unknown };
 }
 
 interface Context {
@@ -198,7 +213,7 @@ async function processRecord(result: ReadResult, mine: boolean, ctx: Context): P
  * In input order: drop (input, output) duplicates, write tasks and rejects,
  * and count the unit exactly once in the funnel.
  */
-async function settle(unit: UnitOutcome, seen: Seen, funnel: Funnel, sink: BuildSink): Promise<void> {
+export async function settle(unit: UnitOutcome, seen: Seen, funnel: Funnel, sink: BuildSink): Promise<void> {
   funnel.records++;
   if (unit.skipped) {
     funnel.shardSkipped++;

@@ -7,6 +7,9 @@ import { exportTask, EXPORT_FORMATS, EXPORT_FORMAT_SPECS, type ExportFormat } fr
 import { HASH_CHECKS, type HashCheck } from '../build/hash-order.js';
 import { parquetOutputStream } from '../export/parquet.js';
 import { writeJsonl } from '../jsonl.js';
+import { parseShard } from '../build/shard.js';
+import { buildPart } from '../merge/build-part.js';
+import { PART_SUFFIX } from '../merge/part.js';
 import { INPUT_FORMATS, parseFieldSpecs, type InputFormat } from '../read/index.js';
 import { TARGET_POLICIES, type TargetPolicy } from '../tasks/targets.js';
 import { TASK_KINDS, type TaskKind } from '../model/task.js';
@@ -46,6 +49,8 @@ export interface BuildFlags extends LimitFlags, SandboxFlags {
   rejects?: string;
   stats?: string;
   shard?: string;
+  part?: boolean;
+  force?: boolean;
   jobs: string;
   python?: string;
   prelude?: string;
@@ -84,7 +89,9 @@ export function registerBuild(program: Command): void {
     .option('--tokenizer <file>', 'Hugging Face tokenizer.json for an exact --max-prompt-tokens count')
     .option('--rejects <file>', 'write one JSON line per rejected record, with the reason')
     .option('--stats <file>', 'write the funnel counts as JSON')
-    .option('--shard <i/n>', 'process only shard i of n (0-based), e.g. 0/8')
+    .option('--shard <i/n>', 'process only shard i of n (0-based), e.g. 0/8; identical programs share a shard')
+    .option('--part', `write the shard as a part for \`merge\` (implied by -o *${PART_SUFFIX})`)
+    .option('--force', 'build the part again even if a complete one is there')
     .option('-j, --jobs <n>', 'runs in parallel', String(availableParallelism()))
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
     .option('--recheck-timeouts', 'run once more, with 4x the CPU limit as wall clock, a run that hit the wall clock with CPU time left (a loaded machine); recorded in provenance')
@@ -100,6 +107,7 @@ Examples:
   $ cat step_10.jsonl | coderl-trace build - --rejects rejects.jsonl --stats stats.json
   $ coderl-trace build dumps/ --format messages --rationale trace > sft.jsonl
   $ coderl-trace build dumps/ --compat coderl > coderl-recipe.jsonl
+  $ coderl-trace build rollouts/ --shard 2/8 -o parts/2${PART_SUFFIX}    # then: coderl-trace merge parts/ -o tasks.jsonl
 
 -o, --rejects and --stats files are written under a temporary name and
 renamed when complete: an interrupted or failed build leaves none of them
@@ -112,11 +120,20 @@ Exit status: 0 when the build finished (rejects are normal and counted),
     .action(async (files: string[], flags: BuildFlags) => {
       const format = choice('--format', flags.format, EXPORT_FORMATS) as ExportFormat;
       const options = await buildOptions(files, flags, format);
-      const outputs = await openOutputs(flags, format);
       const progress = (flags.progress ?? process.stderr.isTTY === true) ? new Progress(inputBytes(files), (t) => process.stderr.write(t)) : null;
+      if (progress) options.read.onRead = (bytes) => progress.read(bytes);
+      if (flags.part || flags.output?.endsWith(PART_SUFFIX)) {
+        if (flags.rejects || flags.stats || flags.output?.endsWith('.parquet')) throw new UsageError('a part holds its rejects and counts for merge: give --rejects, --stats and a .parquet -o to merge instead');
+        const funnel = await buildPart(options, { path: flags.output, force: flags.force === true, tokenizer: flags.tokenizer, progress: progress ? (f) => progress.update(f) : undefined });
+        if (funnel) progress?.end(funnel);
+        const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : '0/1';
+        process.stderr.write(funnel ? `coderl-trace build: shard ${shard}: ${funnel.records - funnel.shardSkipped} of ${funnel.records} records written as a part${flags.output ? ` to ${flags.output}` : ''}\n`
+          : `coderl-trace build: shard ${shard} is complete in ${flags.output} already; skipped (--force builds it again)\n`);
+        return;
+      }
+      const outputs = await openOutputs(flags, format);
       const interrupt = onInterrupt();
       options.signal = interrupt.signal;
-      if (progress) options.read.onRead = (bytes) => progress.read(bytes);
       let index = 0;
       let funnel: Funnel;
       try {
@@ -219,12 +236,7 @@ export async function buildOptions(files: string[], flags: BuildFlags, format: E
       throw new InputError(`cannot read template ${flags.template}: ${(err as NodeJS.ErrnoException).code}`);
     }
   }
-  let shard: BuildOptions['shard'] = null;
-  if (flags.shard !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(flags.shard);
-    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard must be i/n with 0 <= i < n, got "${flags.shard}"`);
-    shard = { index: Number(m[1]), count: Number(m[2]) };
-  }
+  const shard = flags.shard === undefined ? null : parseShard(flags.shard);
   const language = flags.language === undefined ? undefined : (choice('--language', flags.language, ['python', 'javascript']) as 'python' | 'javascript');
   return {
     paths: files,

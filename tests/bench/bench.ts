@@ -16,11 +16,12 @@
  * follow untimed warm-up passes (warmUp): the tool's code is optimized by V8,
  * as in a long build.
  *
- *   5. In the training loop (loop.ts): start-up of a one-off trace, and one
+ *   6. In the training loop (loop.ts): start-up of a one-off trace, and one
  *      step's batch through a warm Builder vs the CodeRL+ recipe's extractor.
- *   6. Real LiveCodeBench rollouts traced vs plain (tests/bench/real-rollouts.ts).
+ *   7. Real LiveCodeBench rollouts traced vs plain (tests/bench/real-rollouts.ts).
+ *   8. Peak RSS of `merge` over 1,000,000 tasks in 3 parts (tests/bench/merge.ts).
  *
- * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss|large|loop|real.
+ * Options: --quick (smaller samples, one round), --only python|javascript|loops|rss|large|loop|real|merge.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ import { benchLargeData } from './large-data.js';
 import { benchLoop } from './loop.js';
 import { CORPORA as CORPORA_DIR, note, readCorpus } from '../corpora.js';
 import { benchRealRollouts, type LcbRecord } from './real-rollouts.js';
+import { measureCli } from './rss.js';
+import { benchMerge } from './merge.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const args = process.argv.slice(2);
@@ -283,15 +286,7 @@ async function benchRss(): Promise<void> {
     lines.push(JSON.stringify({ input: `user\nproblem ${k}\nassistant\n`, output: `\`\`\`python\n${code}\n\`\`\``, gts: JSON.stringify({ inputs: [`${k}\n`], outputs: ['0\n'] }), score: 0, step: 1, uid: `u${i}` }));
   }
   writeFileSync(file, lines.join('\n') + '\n');
-  const wrapper = join(dir, 'measure.mjs');
-  writeFileSync(wrapper, `import { main } from ${JSON.stringify(join(ROOT, 'dist/src/cli.js'))};\nconst code = await main(process.argv);\nprocess.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n');\nprocess.exitCode = code;\n`);
-  const [seconds, stderr] = await timed(() => new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, [wrapper, 'build', file, '-o', join(dir, 'tasks.jsonl'), '--stats', join(dir, 'stats.json'), '-j', String(JOBS)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', () => resolve(err));
-  }));
-  const kb = Number(/MAXRSS (\d+)/.exec(stderr)?.[1] ?? NaN);
+  const { kb, seconds } = await measureCli(ROOT, dir, ['build', file, '-o', join(dir, 'tasks.jsonl'), '--stats', join(dir, 'stats.json'), '-j', String(JOBS)]);
   const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
   rmSync(dir, { recursive: true, force: true });
   report(`rss     build over ${total} rollouts (${distinct} distinct runs): peak RSS ${(kb / 1024).toFixed(0)} MB, ${seconds.toFixed(0)} s, ${stats.tasks} tasks, funnel balanced: ${stats.balanced}`);
@@ -324,6 +319,7 @@ async function main(): Promise<void> {
       tracer.close();
     }
   }
+  if (!only || only === 'merge') await benchMerge(ROOT, quick, report);
 }
 
 await main();
