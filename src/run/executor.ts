@@ -167,7 +167,7 @@ export class Executor {
   }
 }
 
-function failedResult(job: number, reason: string): ExecutorResult {
+export function failedResult(job: number, reason: string): ExecutorResult {
   return {
     job, status: 'sandbox_error', detail: reason, exit_code: null, signal: null,
     duration_ms: 0, cpu_ms: 0, max_rss_kb: 0, stdout: '', stdout_truncated: false,

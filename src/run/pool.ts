@@ -9,7 +9,7 @@
  * protection is unavailable the constructor throws SandboxUnavailableError.
  */
 import { availableParallelism } from 'node:os';
-import { Executor, type ExecutorResult, type Job } from './executor.js';
+import { Executor, failedResult, type ExecutorResult, type Job } from './executor.js';
 import type { Limits } from './limits.js';
 import type { Interpreters } from './interpreters.js';
 import { checkSandbox, probeSandbox, DEFAULT_SANDBOX, type SandboxOptions, type SandboxProvenance, type SandboxReport } from './sandbox.js';
@@ -24,6 +24,7 @@ export class ExecutorPool {
   private readonly load: number[];
   private readonly waiting: ((e: Executor) => void)[] = [];
   private nextJob = 0;
+  private closed = false;
   private readonly report: SandboxReport;
   /** Which protections every run of this pool gets (for provenance). */
   readonly sandbox: SandboxProvenance;
@@ -71,6 +72,8 @@ export class ExecutorPool {
   }
 
   async run(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
+    // A closed pool starts nothing: jobs still queued by an abandoned build end here.
+    if (this.closed) return failedResult(this.nextJob++, 'the pool was closed');
     const executor = await this.acquire();
     try {
       return await executor.run({ ...job, job: this.nextJob++ });
@@ -105,20 +108,23 @@ export class ExecutorPool {
 
   private release(executor: Executor): void {
     this.load[this.executors.indexOf(executor)]--;
-    const waiter = this.waiting.shift();
+    const waiter = this.closed ? undefined : this.waiting.shift();
     if (waiter) void this.acquire().then(waiter);
   }
 
   close(): void {
+    this.closed = true;
     for (const e of this.executors) e?.close();
   }
 
   kill(): void {
+    this.closed = true;
     for (const e of this.executors) e?.kill();
   }
 
   /** Close every executor and wait until they are gone (SIGKILL after graceMs). */
   async shutdown(graceMs: number): Promise<void> {
+    this.closed = true;
     await Promise.all(this.executors.map((e) => e?.stop(graceMs)));
   }
 }
