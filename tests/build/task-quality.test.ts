@@ -13,18 +13,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, jsonLines, ROOT } from './helpers.js';
+import { HAS_SHARED, SHARED_CORPORA as CORPORA } from '../corpora.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ct-quality-'));
 const FIXTURE = join(ROOT, 'fixtures/tasks/rollouts.jsonl');
-const CORPORA = join(ROOT, '../shared/corpora');
-const hasShared = existsSync(join(CORPORA, 'mbpp.jsonl'));
 // The full-corpora measurement builds ~2,000 tasks three times (about 10 minutes on 2 cores): opt in.
-const fullRun = hasShared && process.env.CODERL_TRACE_FULL === '1';
-if (!fullRun) console.log(`task-quality: the full-corpora check is skipped (${hasShared ? 'set CODERL_TRACE_FULL=1 to run it' : `no corpora at ${CORPORA}`})`);
+const fullRun = HAS_SHARED && process.env.CODERL_TRACE_FULL === '1';
+if (!fullRun) console.log(`task-quality: the full-corpora check is skipped (${HAS_SHARED ? 'set CODERL_TRACE_FULL=1 to run it' : `no corpora at ${CORPORA}`})`);
 
 interface Verl { reward_model: { ground_truth: string }; extra_info: { id: string; answer: string }; prompt: { content: string }[] }
 interface Truth {
