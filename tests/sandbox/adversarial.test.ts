@@ -155,7 +155,8 @@ describe('the same suite as one `coderl-trace trace` input file', () => {
       expect(code, stderr).toBe(0);
       const traces = stdout.trim().split('\n').map((l) => JSON.parse(l) as Trace);
       expect(traces.map((t) => t.id)).toEqual(fixtures.map((f) => f.name));
-      expect(Object.fromEntries(traces.map((t) => [t.id, t.status]))).toEqual(Object.fromEntries(fixtures.map((f) => [f.name, f.suite])));
+      expect(traces.map((t) => t.id)).toEqual(fixtures.map((f) => f.name));
+      for (const [i, f] of fixtures.entries()) expect(f.suite, f.name).toContain(traces[i].status);
       expect(stdout).not.toContain(SECRET);
       expect(leftoverProcesses()).toEqual([]);
       expect(markedFiles()).toEqual([]);

@@ -27,11 +27,14 @@ export interface Fixture {
   /** Matched against detail + stderr. */
   detail: RegExp | null;
   limits: Partial<Limits>;
-  /** Expected status in the one-file suite run, where every record shares the default limits. */
-  suite: Status;
+  /**
+   * Expected statuses in the one-file suite run, where every record shares the suite's tight limits
+   * (`# suite: a|b` where those limits leave a race the fixture's own `# limits:` do not).
+   */
+  suite: Status[];
 }
 
-/** Header lines: `# expect: timeout`, `# detail: regex`, `# limits: {json}`, `# suite: status`. */
+/** Header lines: `# expect: timeout`, `# detail: regex`, `# limits: {json}`, `# suite: status[|status]`. */
 export function loadFixtures(): Fixture[] {
   return readdirSync(FIXTURES).filter((f) => /\.(py|js)$/.test(f)).sort().map((name) => {
     const code = readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -49,7 +52,7 @@ export function loadFixtures(): Fixture[] {
       expect,
       detail: detail ? new RegExp(detail) : null,
       limits: JSON.parse(header('limits') ?? '{}') as Partial<Limits>,
-      suite: (header('suite') as Status | null) ?? expect,
+      suite: (header('suite') ?? expect).split('|') as Status[],
     };
   });
 }
