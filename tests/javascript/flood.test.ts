@@ -4,8 +4,8 @@
  * with no output), with the first max_output_bytes of its output kept, on
  * both paths (the warm worker and a fresh node).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestExecutor, runThrough } from './warm.js';
+import { describe, expect, it } from 'vitest';
+import { TestExecutor, startWarmAndFresh, runThrough } from './warm.js';
 
 // 200 MB through console.log, then through process.stdout.write.
 const FLOODS = {
@@ -15,17 +15,7 @@ const FLOODS = {
 
 let warm: TestExecutor;
 let fresh: TestExecutor;
-
-beforeAll(async () => {
-  warm = new TestExecutor();
-  fresh = new TestExecutor({ jsWorker: false });
-  await Promise.all([warm.ready, fresh.ready]);
-});
-
-afterAll(() => {
-  warm?.close();
-  fresh?.close();
-});
+startWarmAndFresh((w, f) => { warm = w; fresh = f; });
 
 describe('JavaScript output floods (issue 14.5)', () => {
   for (const path of ['warm', 'fresh'] as const) {

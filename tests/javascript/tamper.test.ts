@@ -7,12 +7,12 @@
  * node per run; stdout is compared with plain `node`, recorded values with
  * values written by hand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestExecutor, records, runThrough } from './warm.js';
+import { TestExecutor, startWarmAndFresh, records, runThrough } from './warm.js';
 
 function plainNode(source: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ct-tamper-'));
@@ -89,17 +89,7 @@ console.log(calls);
 
 let warm: TestExecutor;
 let fresh: TestExecutor;
-
-beforeAll(async () => {
-  warm = new TestExecutor();
-  fresh = new TestExecutor({ jsWorker: false });
-  await Promise.all([warm.ready, fresh.ready]);
-});
-
-afterAll(() => {
-  warm?.close();
-  fresh?.close();
-});
+startWarmAndFresh((w, f) => { warm = w; fresh = f; });
 
 describe('the tracer uses only what it saved before the program started (issue 16.3)', () => {
   for (const path of ['warm', 'fresh'] as const) {

@@ -5,12 +5,12 @@
  * where the plain run does not, and lone surrogates survive in the JSON
  * projection while stdout is node's own. Both JavaScript paths.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestExecutor, records, runThrough } from './warm.js';
+import { TestExecutor, startWarmAndFresh, records, runThrough } from './warm.js';
 
 function plainNode(source: string, flags: string[] = []): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'ct-values-'));
@@ -35,17 +35,7 @@ function valuesOf(channel: string, name: string): Value[] {
 
 let warm: TestExecutor;
 let fresh: TestExecutor;
-
-beforeAll(async () => {
-  warm = new TestExecutor();
-  fresh = new TestExecutor({ jsWorker: false });
-  await Promise.all([warm.ready, fresh.ready]);
-});
-
-afterAll(() => {
-  warm?.close();
-  fresh?.close();
-});
+startWarmAndFresh((w, f) => { warm = w; fresh = f; });
 
 describe('one value budget for every type (issue 16.4)', () => {
   for (const path of ['warm', 'fresh'] as const) {

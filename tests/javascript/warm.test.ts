@@ -5,11 +5,11 @@
  * next run in the same worker), and on HumanEval-X the warm path gives
  * byte-identical output, exit status and trace channel to a fresh node per run.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunInput } from '../../src/model/run.js';
-import { TestExecutor, records, runThrough } from './warm.js';
+import { TestExecutor, startWarmAndFresh, records, runThrough } from './warm.js';
 import { full, note, readCorpus } from '../corpora.js';
 
 const SPEC_DIR = resolve(import.meta.dirname, '../../fixtures/javascript/spec');
@@ -45,17 +45,7 @@ const PROBE_STDOUT = '2||x|7|4|undefined|||true|function\nB later\n';
 
 let warm: TestExecutor;
 let fresh: TestExecutor;
-
-beforeAll(async () => {
-  warm = new TestExecutor();
-  fresh = new TestExecutor({ jsWorker: false });
-  await Promise.all([warm.ready, fresh.ready]);
-});
-
-afterAll(() => {
-  warm?.close();
-  fresh?.close();
-});
+startWarmAndFresh((w, f) => { warm = w; fresh = f; });
 
 describe('warm JavaScript worker', () => {
   it('a polluting run changes nothing for the next run in the same worker', async () => {

@@ -4,6 +4,7 @@
  * warm worker (default) or a fresh node per run (`jsWorker: false`). Results
  * of warm runs carry `js_worker: {pid, runs}`.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { RunInput } from '../../src/model/run.js';
@@ -91,4 +92,20 @@ export function asRunResult(result: WarmResult, instrumented: Instrumented | nul
     stdout: result.stdout, stderr: result.stderr, exitCode: result.exit_code, signal: result.signal,
     killed: result.status === 'timeout', channel: result.channel, records: records(result.channel), instrumented,
   };
+}
+
+/** A warm-worker executor and a fresh-node one for a test file: started before its tests, closed after. */
+export function startWarmAndFresh(use: (warm: TestExecutor, fresh: TestExecutor) => void): void {
+  let warm: TestExecutor | undefined;
+  let fresh: TestExecutor | undefined;
+  beforeAll(async () => {
+    warm = new TestExecutor();
+    fresh = new TestExecutor({ jsWorker: false });
+    use(warm, fresh);
+    await Promise.all([warm.ready, fresh.ready]);
+  });
+  afterAll(() => {
+    warm?.close();
+    fresh?.close();
+  });
 }
