@@ -127,6 +127,31 @@ x = work(2)
     expect(trace.finals['<module>'].x.json).toBe(1);
   });
 
+  it('a thread started on the last line: its events follow that line\'s, the same in every run', async () => {
+    // The LiveCodeBench idiom. Unordered, the thread's first events raced
+    // the event of the line that started it (3 of 30 traces differed).
+    const code = `import threading
+def main():
+    n = int(input())
+    total = 0
+    for i in range(n):
+        total += i * i
+    print(total)
+threading.Thread(target=main).start()
+`;
+    const runs = Array.from({ length: 16 }, (_, i) => ({ id: String(i), language: 'python', code, stdin: '30\n' }));
+    const traces = await traceRuns(runs, ['--jobs', '2']);
+    const plain = await runPlainAsync(code, '30\n');
+    const steps = traces.map((t) => JSON.stringify(t.events.map((e) => [e.line, e.scope, e.thread ?? null, e.vars])));
+    expect(new Set(steps).size).toBe(1);
+    const events = traces[0].events;
+    const startLine = events.findIndex((e) => e.line === 8 && e.thread === undefined);
+    const firstInThread = events.findIndex((e) => e.thread !== undefined);
+    expect(startLine).toBeGreaterThanOrEqual(0);
+    expect(firstInThread).toBe(startLine + 1);
+    expect(traces.every((t) => t.stdout === plain.stdout)).toBe(true);
+  });
+
   it('a traced thread past the recursion limit raises RecursionError where plain Python does', async () => {
     const code = `import sys, threading
 sys.setrecursionlimit(200)

@@ -135,7 +135,7 @@ def run(job, channel, compiled=None):
             raise
         result["traced"] = traced
         if traced and job["mode"] == "trace":
-            tracer = Tracer(job, channel, prelude)
+            tracer = Tracer(job, channel, prelude, path)
             tracer.install()
         recursion = RecursionLimit(stack_depth_of(sys._getframe()), PROBE_HEADROOM if tracer else 0)
         if tracer is not None:

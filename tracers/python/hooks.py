@@ -23,8 +23,12 @@ from _thread import get_ident
 
 import channel as _channel_module
 import encode as _encode_module
+import encode_objects as _encode_objects_module
+import snapshot as _snapshot_module
+import watch as _watch_module
 from encode import Encoder
 from snapshot import ATOMIC_IDS, PRELUDE, Recorded, Snapshots, is_hidden
+from threads import ThreadGate
 
 _getframe = sys._getframe
 
@@ -95,13 +99,15 @@ def stack_depth_of(frame):
 
 
 class Tracer:
-    def __init__(self, job, channel, prelude):
-        """prelude: {name: object} the judge's prelude bound in the module's
+    def __init__(self, job, channel, prelude, program_path):
+        """program_path: the program's file (its frames run the program's code);
+        prelude: {name: object} the judge's prelude bound in the module's
         globals; while a name still holds that object it is not an event."""
         limits = job["limits"]  # src/run/limits.ts: the tracer has no defaults of its own
         self.channel = channel
         self.prelude = {name: Recorded(obj, None, PRELUDE) for name, obj in prelude.items()}
         self.main_thread = get_ident()
+        self.thread_gate = ThreadGate(program_path, _recording_files())
         self.bare_threads = {}  # ident -> name, for threads started with _thread
         self.probe_scopes = job["probe_scopes"]
         self.scopes = job["scopes"]
@@ -210,6 +216,9 @@ class Tracer:
     # -- bookkeeping --------------------------------------------------------
 
     def _new_frame(self, frame, scope):
+        ident = get_ident()
+        if ident != self.main_thread:
+            self.thread_gate.enter()  # a thread's first frame waits (tracers/python/threads.py)
         # Depth counts traced frames only: the module is 0, and an entry
         # function called by the harness is 1.
         depth = 0 if scope == "<module>" else 1
@@ -226,7 +235,7 @@ class Tracer:
             hops += 1
         else:
             stack_depth = stack_depth_of(frame)
-            if self.recursion is not None and get_ident() != self.main_thread:
+            if self.recursion is not None and ident != self.main_thread:
                 # A thread's stack starts at 0, the main thread's below our
                 # harness: count as if it sat where the main thread's does.
                 stack_depth += self.recursion.offset
@@ -240,7 +249,6 @@ class Tracer:
         if scope == "<module>" and self.prelude:
             state.prev.update(self.prelude)
         if scope is not None:
-            ident = get_ident()
             if ident == self.main_thread:
                 self.channel.write(["F", state.id, scope, depth])
             else:  # another thread: its name (creation order names them: Thread-1, ...)
@@ -306,6 +314,12 @@ def ignore(*args):
 
 
 _MISSING = object()
+
+
+def _recording_files():
+    """The files whose frames are recording an event."""
+    modules = (_channel_module, _encode_module, _encode_objects_module, _snapshot_module, _watch_module)
+    return [__file__] + [module.__file__ for module in modules]
 
 
 def _watched_namespaces():

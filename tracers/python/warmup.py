@@ -24,7 +24,7 @@ def warm_up():
     fd = os.open(os.devnull, os.O_WRONLY)
     try:
         channel = Channel(fd, "")
-        tracer = Tracer(_SAMPLE_JOB, channel, {})
+        tracer = Tracer(_SAMPLE_JOB, channel, {}, "main.py")
 
         def sample(text, nums):
             tracer.probe(0)
