@@ -94,7 +94,7 @@ export function registerBuild(program: Command): void {
     .option('--force', 'build the part again even if a complete one is there')
     .option('-j, --jobs <n>', 'runs in parallel', String(availableParallelism()))
     .option('--python <path>', 'Python interpreter (default: python3, or $CODERL_TRACE_PYTHON)')
-    .option('--recheck-timeouts', 'run once more, with 4x the CPU limit as wall clock, a run that hit the wall clock with CPU time left (a loaded machine); recorded in provenance')
+    .option('--no-recheck-timeouts', 'keep a wall-clock timeout as it is (by default a run that hit the wall clock with CPU time left, as on a loaded machine, runs once more with 4x the CPU limit as wall clock, so the CPU limit decides; recorded in provenance)')
     .option('--progress', 'show the progress line on stderr even when it is not a terminal')
     .option('--no-progress', 'no progress line (by default it shows when stderr is a terminal)');
   addPreludeOption(addSandboxOptions(addLimitOptions(cmd)))
@@ -269,7 +269,7 @@ export async function buildOptions(files: string[], flags: BuildFlags, format: E
     python: flags.python,
     sandbox: sandboxFromFlags(flags),
     prelude: preludeFromFlag(flags.prelude),
-    recheckTimeouts: flags.recheckTimeouts === true,
+    recheckTimeouts: flags.recheckTimeouts !== false,
     shard,
   };
 }
