@@ -55,8 +55,8 @@ describe('adversarial programs as one build input', () => {
     expect(byLine.size + taskLines.size).toBe(fixtures.length);
     fixtures.forEach((f, i) => {
       const line = i + 1;
-      if (!f.suite.includes('ok')) {
-        expect(f.suite.map((status) => `run-${status}`), f.name).toContain(byLine.get(line));
+      if (!f.rechecked.includes('ok')) {
+        expect(f.rechecked.map((status) => `run-${status}`), f.name).toContain(byLine.get(line));
       } else if (['write_channel.py', 'close_channel.py', 'tamper_tracer.py'].includes(f.name)) {
         // Caught by the channel check or by the static scan for tracer access: never a task.
         expect(['tracer-access', 'channel-tampered'], f.name).toContain(byLine.get(line));

@@ -32,9 +32,14 @@ export interface Fixture {
    * (`# suite: a|b` where those limits leave a race the fixture's own `# limits:` do not).
    */
   suite: Status[];
+  /**
+   * Expected statuses in a build, which re-checks a wall-clock timeout that had CPU time to
+   * spare with the CPU limit deciding (`# rechecked: a|b`; default: the suite's).
+   */
+  rechecked: Status[];
 }
 
-/** Header lines: `# expect: timeout`, `# detail: regex`, `# limits: {json}`, `# suite: status[|status]`. */
+/** Header lines: `# expect: timeout`, `# detail: regex`, `# limits: {json}`, `# suite: status[|status]`, `# rechecked: status[|status]`. */
 export function loadFixtures(): Fixture[] {
   return readdirSync(FIXTURES).filter((f) => /\.(py|js)$/.test(f)).sort().map((name) => {
     const code = readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -53,6 +58,7 @@ export function loadFixtures(): Fixture[] {
       detail: detail ? new RegExp(detail) : null,
       limits: JSON.parse(header('limits') ?? '{}') as Partial<Limits>,
       suite: (header('suite') ?? expect).split('|') as Status[],
+      rechecked: (header('rechecked') ?? header('suite') ?? expect).split('|') as Status[],
     };
   });
 }
