@@ -120,5 +120,5 @@ export async function benchLargeData(report: (line: string) => void): Promise<vo
   } finally {
     tracer.close();
   }
-  report(`large   total traced/plain ${(tracedTotal / plainTotal).toFixed(2)}x (synthetic worst cases; the 2x total goal is on real rollouts: `--only real`), median ${median(ratios).toFixed(2)}x, worst ${Math.max(...ratios).toFixed(2)}x, ${overGoal} over 10T+50ms`);
+  report(`large   total traced/plain ${(tracedTotal / plainTotal).toFixed(2)}x (synthetic worst cases; the 2x total goal is on real rollouts: --only real), median ${median(ratios).toFixed(2)}x, worst ${Math.max(...ratios).toFixed(2)}x, ${overGoal} over 10T+50ms`);
 }
