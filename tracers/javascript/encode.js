@@ -84,7 +84,8 @@ const BOXED = [
   [T.isSymbolObject, Symbol.prototype.valueOf, 'Symbol'],
 ];
 
-const DEFAULTS = { maxDepth: 10, maxItems: 100, maxString: 1000, maxChars: 2000 };
+// maxChars, the job's max_value_chars, has no default here: the caller gives it (tracer.js).
+const DEFAULTS = { maxDepth: 10, maxItems: 100, maxString: 1000 };
 /** Longer strings are recorded by length alone (see str). */
 const HUGE_STRING = 1 << 24;
 /** Append without Array.prototype.push (the program may have replaced it). */
@@ -172,8 +173,9 @@ function functionValue(fn) {
   return { repr: name ? `[${kind}: ${name}]` : `[${kind} (anonymous)]`, json: { $type: 'function', name } };
 }
 
-function createEncoder(options = {}) {
+function createEncoder(options) {
   const opts = { ...DEFAULTS, ...options }; // (made before the program runs)
+  if (!(opts.maxChars > 0)) throw new TypeError('createEncoder: maxChars (the job\'s max_value_chars) is required');
   let budget = 0; // repr characters still allowed for the current value
   let cut = false;
   const path = new Set(); // objects on the current path, for cycles
