@@ -54,7 +54,7 @@ const HARNESS_GLOBALS = GLOBALS.filter((n) => !['console', 'process', 'setTimeou
 const prelude = (names) => `let ${names.map((n) => `${n} = globalThis.${n}`).join(', ')};`;
 
 /** Harness files, compiled once, evaluated in every run's context (one line of prelude, so lines stay). */
-const LIBS = Object.fromEntries(['intrinsics', 'inert', 'encode', 'tracer', 'context'].map((name) => {
+const LIBS = Object.fromEntries(['intrinsics', 'inert', 'encode-leaves', 'encode', 'tracer', 'context'].map((name) => {
   const file = path.join(__dirname, `${name}.js`);
   const wrapped = `(function () { ${prelude(HARNESS_GLOBALS)} return function (exports, require, module) {${fs.readFileSync(file, 'utf8')}\n} })()`;
   return [name, new vm.Script(wrapped, { filename: file })];
