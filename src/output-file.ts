@@ -1,11 +1,14 @@
 /**
- * Output files that appear under their final name only when complete.
+ * Output files that appear under their final name only when complete: the
+ * one way the tool writes a file (build and merge -o, --rejects, --stats,
+ * build --part, stats --html).
  *
  * Data is written to a temporary name in the same folder (so the final
  * rename is atomic: same file system) and renamed when the command
  * finishes. A build that is interrupted, or fails, leaves no half file
  * that looks like a finished one: the temporary file is removed, also
- * when the process exits without cleaning up (a second Ctrl-C).
+ * when the process exits without cleaning up (a second Ctrl-C). A device,
+ * pipe or socket (`-o /dev/null`) is written in place, never renamed over.
  */
 import { createWriteStream, statSync, unlinkSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';

@@ -44,6 +44,10 @@ from sandbox import SETUP_FAILED  # noqa: E402
 
 CHANNEL_CAP = 64 * 1024 * 1024
 RUN_DIR = zygote.RUN_DIR
+# Every limit a run uses. The tool sends them all with every job (their
+# defaults live in src/run/limits.ts only); the tracers have no defaults.
+LIMITS = ("timeout_ms", "cpu_ms", "memory_mb", "max_output_bytes", "max_events",
+          "max_processes", "max_file_bytes", "max_value_chars")
 
 
 def read_capped(fd, cap):
@@ -372,10 +376,24 @@ def serve(config):
     return 0
 
 
+def protocol_error(job):
+    """Why a job cannot be run as sent (a limit missing), else None."""
+    limits = job.get("limits")
+    if not isinstance(limits, dict):
+        return "the job has no limits"
+    missing = [name for name in LIMITS if type(limits.get(name)) not in (int, float) or limits[name] < 0]
+    if missing:
+        return "the job has no limits.%s (the tool sends every limit with every job)" % ", limits.".join(missing)
+    return None
+
+
 def run_one(executor, line):
     job = None
     try:
         job = json.loads(line)
+        error = protocol_error(job)
+        if error is not None:
+            return {"job": job.get("job"), "status": "sandbox_error", "detail": "executor: protocol error: " + error}
         return executor.run_job(job)
     except Exception as exc:  # our own failure, reported as data
         return {"job": job.get("job") if isinstance(job, dict) else None, "status": "sandbox_error",

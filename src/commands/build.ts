@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
 import { build, type BuildOptions } from '../build/pipeline.js';
-import { exportTask, EXPORT_FORMATS, EXPORT_FORMAT_SPECS, type ExportFormat } from '../export/formats.js';
+import { EXPORT_FORMATS, EXPORT_FORMAT_SPECS, type ExportFormat } from '../export/formats.js';
 import { HASH_CHECKS, type HashCheck } from '../build/hash-order.js';
-import { parquetOutputStream } from '../export/parquet.js';
-import { writeJsonl } from '../jsonl.js';
+import { openOutputs } from '../export/outputs.js';
 import { parseShard } from '../build/shard.js';
 import { buildPart } from '../merge/build-part.js';
 import { PART_SUFFIX } from '../merge/part.js';
@@ -16,7 +14,7 @@ import { TASK_KINDS, type TaskKind } from '../model/task.js';
 import { addPreludeOption, preludeFromFlag } from '../run/prelude.js';
 import { addLimitOptions, addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
 import { EXIT, InputError, UsageError } from '../errors.js';
-import { OutputFile, openOutputStream, writeFileAtomic } from '../output-file.js';
+import { writeFileAtomic } from '../output-file.js';
 import { Progress, inputBytes } from '../build/progress.js';
 import type { Funnel } from '../build/funnel.js';
 import { loadTokenCounter } from '../build/tokens.js';
@@ -131,15 +129,14 @@ Exit status: 0 when the build finished (rejects are normal and counted),
           : `coderl-trace build: shard ${shard} is complete in ${flags.output} already; skipped (--force builds it again)\n`);
         return;
       }
-      const outputs = await openOutputs(flags, format);
+      const outputs = await openOutputs({ output: flags.output, format, rejects: flags.rejects });
       const interrupt = onInterrupt();
       options.signal = interrupt.signal;
-      let index = 0;
       let funnel: Funnel;
       try {
         funnel = await build(options, {
-          task: (task) => writeJsonl(outputs.tasks, exportTask(task, format, index++)),
-          reject: async (rej) => { if (outputs.rejects) await writeJsonl(outputs.rejects, rej); },
+          task: outputs.task,
+          reject: outputs.reject,
           progress: progress ? (f) => progress.update(f) : undefined,
         });
       } catch (err) {
@@ -177,48 +174,6 @@ function onInterrupt(): { signal: AbortSignal; dispose(): void } {
     return () => process.off(name, handler);
   });
   return { signal: controller.signal, dispose: () => handlers.forEach((off) => off()) };
-}
-
-interface Outputs {
-  tasks: Writable;
-  rejects: Writable | null;
-  /** End the streams and move the files to their final names. */
-  commit(): Promise<void>;
-  discard(): void;
-}
-
-/** -o (JSONL or Parquet) and --rejects, each under a temporary name until commit(). */
-async function openOutputs(flags: BuildFlags, format: ExportFormat): Promise<Outputs> {
-  const files: OutputFile[] = [];
-  const streams: Writable[] = [];
-  const open = async (path: string): Promise<Writable> => {
-    const { file, stream } = await openOutputStream(path);
-    files.push(file);
-    streams.push(stream);
-    return stream;
-  };
-  let tasks: Writable = process.stdout;
-  if (flags.output?.endsWith('.parquet')) {
-    const file = new OutputFile(flags.output);
-    files.push(file);
-    tasks = parquetOutputStream(file.tempPath, format);
-    streams.push(tasks);
-  } else if (flags.output) {
-    tasks = await open(flags.output);
-  }
-  const rejects = flags.rejects ? await open(flags.rejects) : null;
-  return {
-    tasks,
-    rejects,
-    async commit() {
-      await Promise.all(streams.map(close));
-      for (const f of files) await f.commit();
-    },
-    discard() {
-      for (const s of streams) s.destroy();
-      for (const f of files) f.discard();
-    },
-  };
 }
 
 export async function buildOptions(files: string[], flags: BuildFlags, format: ExportFormat): Promise<BuildOptions> {
@@ -281,9 +236,4 @@ export function choice(flag: string, value: string, allowed: readonly string[]):
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function close(stream: Writable | null): Promise<void> {
-  if (!stream) return Promise.resolve();
-  return new Promise((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }

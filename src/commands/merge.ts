@@ -6,6 +6,7 @@ import { openOutputs } from '../export/outputs.js';
 import { mergeParts } from '../merge/merge.js';
 import { PART_SUFFIX } from '../merge/part.js';
 import { InputError, UsageError } from '../errors.js';
+import { writeFileAtomic } from '../output-file.js';
 
 interface MergeFlags {
   output?: string;
@@ -40,7 +41,7 @@ incomplete, unreadable or from another build.`)
     .action(async (paths: string[], flags: MergeFlags) => {
       if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${flags.format}"`);
       const parts = expandParts(paths);
-      const outputs = await openOutputs({ output: flags.output, format: flags.format as ExportFormat, rejects: flags.rejects, stats: flags.stats });
+      const outputs = await openOutputs({ output: flags.output, format: flags.format as ExportFormat, rejects: flags.rejects });
       const showProgress = flags.progress && process.stderr.isTTY;
       try {
         const funnel = await mergeParts(parts, {
@@ -49,10 +50,11 @@ incomplete, unreadable or from another build.`)
           progress: showProgress ? (f) => { if (f.records % 1000 === 0) process.stderr.write(`\r${f.records} records, ${f.tasks} tasks `); } : undefined,
         });
         if (showProgress) process.stderr.write('\n');
-        await outputs.finish(funnel);
+        await outputs.commit();
+        if (flags.stats) await writeFileAtomic(flags.stats, JSON.stringify(funnel.toJSON(), null, 2) + '\n');
         process.stderr.write(`coderl-trace merge: ${funnel.summary()}\n`);
       } catch (err) {
-        await outputs.abort();
+        outputs.discard();
         throw err;
       }
     });

@@ -25,118 +25,15 @@ import type { Node } from 'web-tree-sitter';
 import { EditList } from './edits.js';
 import { withTree } from './parser.js';
 import type { Instrumented, Probe, ProbeKind } from './types.js';
+import {
+  CLASS_TYPES, FUNCTION_TYPES, boundNames, declare, directiveEnd, isDirective, lexicalNames, line, parameterNames, propertyName,
+  qualify, scopeWith, statementChildren, unique, unwrapLabels, varNames, type Env, type FunctionContext,
+} from './javascript-names.js';
 
-const FUNCTION_TYPES = new Set([
-  'function_declaration', 'generator_function_declaration', 'function_expression', 'function',
-  'generator_function', 'arrow_function', 'method_definition',
-]);
-const CLASS_TYPES = new Set(['class_declaration', 'class']);
 /** Statements that run and then fall through: they get an `after` probe. */
 const SIMPLE_STATEMENTS = new Set(['expression_statement', 'variable_declaration', 'lexical_declaration', 'class_declaration']);
 /** Statements that leave the block: they get a `before` probe. */
 const EXIT_STATEMENTS = new Set(['return_statement', 'throw_statement', 'break_statement', 'continue_statement']);
-const LOOP_TYPES = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
-
-/** A function (or the program) being instrumented. */
-interface FunctionContext {
-  scope: string;
-  params: string[];
-  /** `var` names declared textually before the current point. */
-  varsSeen: string[];
-}
-
-/** What is safely readable at a point of a block. */
-interface Env {
-  fn: FunctionContext;
-  /** Lexical names (let/const/class/function/catch/loop) initialised here. */
-  visible: string[];
-  /** Lexical names declared by an enclosing block of this function and not yet initialised. */
-  hidden: Set<string>;
-}
-
-const line = (node: Node) => node.startPosition.row + 1;
-const unique = (names: string[]) => [...new Set(names)];
-
-/** Names bound by a pattern, declarator list or parameter list. */
-function boundNames(node: Node | null): string[] {
-  if (!node) return [];
-  switch (node.type) {
-    case 'identifier':
-    case 'shorthand_property_identifier_pattern':
-      return [node.text];
-    case 'variable_declarator':
-      return boundNames(node.childForFieldName('name'));
-    case 'pair_pattern':
-      return boundNames(node.childForFieldName('value'));
-    case 'assignment_pattern':
-    case 'object_assignment_pattern':
-      return boundNames(node.childForFieldName('left'));
-    case 'object_pattern':
-    case 'array_pattern':
-    case 'rest_pattern':
-    case 'formal_parameters':
-    case 'variable_declaration':
-    case 'lexical_declaration':
-      return node.namedChildren.flatMap((c) => boundNames(c));
-    default:
-      return [];
-  }
-}
-
-function parameterNames(fn: Node): string[] {
-  return boundNames(fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter'));
-}
-
-const VAR_SEARCH = ['variable_declaration', 'for_in_statement', ...FUNCTION_TYPES, ...CLASS_TYPES];
-
-/**
- * `var` names of a function body (not of nested functions): always
- * initialised. Found by tree-sitter's own search (in wasm), which hands back
- * only the declarations and the nested functions and classes to skip, in
- * document order: far cheaper than visiting every node from JavaScript.
- */
-function varNames(body: Node): string[] {
-  const names: string[] = [];
-  let skipUntil = -1; // end of the nested function or class being skipped
-  for (const node of body.descendantsOfType(VAR_SEARCH)) {
-    if (node.startIndex < skipUntil || node.id === body.id) continue;
-    if (FUNCTION_TYPES.has(node.type) || CLASS_TYPES.has(node.type)) {
-      skipUntil = node.endIndex;
-    } else if (node.type === 'variable_declaration') {
-      names.push(...boundNames(node));
-    } else if (node.childForFieldName('kind')?.text === 'var') {
-      names.push(...boundNames(node.childForFieldName('left')));
-    }
-  }
-  return unique(names);
-}
-
-/** let/const/class names declared directly in a statement list (TDZ until their statement completes). */
-function lexicalNames(statements: Node[]): string[] {
-  return statements.flatMap((s) => {
-    if (s.type === 'lexical_declaration') return boundNames(s);
-    if (s.type === 'class_declaration') return [s.childForFieldName('name')?.text ?? ''].filter(Boolean);
-    return [];
-  });
-}
-
-const isDirective = (s: Node) => s.type === 'expression_statement' && s.namedChildren.length === 1 && s.namedChildren[0].type === 'string';
-
-function directiveEnd(statements: Node[]): number {
-  let i = 0;
-  while (i < statements.length && isDirective(statements[i])) i++;
-  return i;
-}
-
-function unwrapLabels(node: Node): Node {
-  let n = node;
-  while (n.type === 'labeled_statement') n = n.childForFieldName('body') ?? n;
-  return n;
-}
-
-function statementChildren(block: Node): Node[] {
-  return block.namedChildren.filter((c) => c.type !== 'comment' && c.type !== 'hash_bang_line');
-}
 
 function firstErrorLine(root: Node): number {
   let found: Node | null = null;
@@ -243,10 +140,7 @@ class JavaScriptInstrumenter {
       case 'function_declaration':
       case 'generator_function_declaration': {
         const names = inner.type === 'lexical_declaration' ? boundNames(inner) : [inner.childForFieldName('name')?.text ?? ''];
-        for (const n of names.filter(Boolean)) {
-          env.hidden.delete(n);
-          env.visible.push(n);
-        }
+        declare(env, names.filter(Boolean));
         break;
       }
     }
@@ -273,10 +167,10 @@ class JavaScriptInstrumenter {
       }
       case 'for_statement': {
         const init = field('initializer');
-        const loopEnv = this.scopeWith(env, []);
+        const loopEnv = scopeWith(env, []);
         if (init?.type === 'lexical_declaration') {
           this.expr(init, loopEnv);
-          this.declare(loopEnv, boundNames(init));
+          declare(loopEnv, boundNames(init));
         } else if (init?.type === 'variable_declaration') {
           this.expr(init, loopEnv);
           env.fn.varsSeen.push(...boundNames(init));
@@ -291,9 +185,9 @@ class JavaScriptInstrumenter {
         const kind = field('kind')?.text;
         const names = kind ? boundNames(field('left')) : [];
         if (!kind) this.expr(field('left'), env);
-        const loopEnv = this.scopeWith(env, []);
+        const loopEnv = scopeWith(env, []);
         if (kind === 'var') env.fn.varsSeen.push(...names);
-        else this.declare(loopEnv, names);
+        else declare(loopEnv, names);
         this.body(field('body'), loopEnv, node);
         return;
       }
@@ -311,7 +205,7 @@ class JavaScriptInstrumenter {
         if (handler) {
           const param = handler.childForFieldName('parameter');
           this.expr(param, env); // default values in a destructured catch parameter
-          const catchEnv = this.scopeWith(env, boundNames(param));
+          const catchEnv = scopeWith(env, boundNames(param));
           this.body(handler.childForFieldName('body'), catchEnv, handler);
         }
         const finalizer = field('finalizer');
@@ -359,19 +253,6 @@ class JavaScriptInstrumenter {
         return;
       default:
         for (const child of node.namedChildren) this.expr(child, env);
-    }
-  }
-
-  private scopeWith(env: Env, names: string[]): Env {
-    const scoped: Env = { fn: env.fn, visible: [...env.visible], hidden: new Set(env.hidden) };
-    this.declare(scoped, names);
-    return scoped;
-  }
-
-  private declare(env: Env, names: string[]): void {
-    for (const n of names) {
-      env.hidden.delete(n);
-      env.visible.push(n);
     }
   }
 
@@ -504,17 +385,6 @@ class JavaScriptInstrumenter {
     this.block(statementChildren(body), env);
     this.wrapBody(body, body.startIndex + 1, opening, `}finally{__ct$.x(__ct$f,${JSON.stringify(exitNames.join(','))},[${exitNames.join(',')}])}`);
   }
-}
-
-function propertyName(node: Node | null): string {
-  if (!node) return '<computed>';
-  if (node.type === 'string') return node.text.slice(1, -1);
-  if (node.type === 'computed_property_name') return '<computed>';
-  return node.text;
-}
-
-function qualify(hint: string | null, name: string): string {
-  return hint ? `${hint}.${name}` : name;
 }
 
 function usesModuleSyntax(root: Node): boolean {

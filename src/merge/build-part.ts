@@ -5,10 +5,11 @@
  * built again unless forced: re-running a failed job array redoes only the
  * missing shards.
  */
-import { atomicFile } from '../atomic-file.js';
+import type { Writable } from 'node:stream';
 import { build, type BuildOptions } from '../build/pipeline.js';
 import type { Funnel } from '../build/funnel.js';
-import { close, openStream } from '../export/outputs.js';
+import { close } from '../export/outputs.js';
+import { openOutputStream, type OutputFile } from '../output-file.js';
 import { writeJsonl } from '../jsonl.js';
 import { partEnds, partOptions, unitLine, PART_FORMAT, type PartEnd, type PartHeader } from './part.js';
 
@@ -26,9 +27,10 @@ export async function buildPart(options: BuildOptions, target: PartTarget): Prom
   const shard = options.shard ?? { index: 0, count: 1 };
   const header: PartHeader = { format: PART_FORMAT, shard, options: partOptions(options, target.tokenizer) };
   if (target.path !== undefined && !target.force && (await isDone(target.path, header))) return null;
-  const file = target.path === undefined ? null : atomicFile(target.path);
+  let file: OutputFile | null = null;
   try {
-    const out = file && target.path ? await openStream(file.temp, target.path) : process.stdout;
+    let out: Writable = process.stdout;
+    if (target.path !== undefined) ({ file, stream: out } = await openOutputStream(target.path));
     await writeJsonl(out, header);
     const funnel = await build({ ...options, shard }, {
       task: () => Promise.reject(new Error('a part build writes units, not tasks')),
@@ -44,7 +46,7 @@ export async function buildPart(options: BuildOptions, target: PartTarget): Prom
     }
     return funnel;
   } catch (err) {
-    await file?.abort();
+    file?.discard();
     throw err;
   }
 }

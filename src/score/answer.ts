@@ -20,7 +20,8 @@
  * Every failure keeps the reason of each step, so a 0 score says why.
  */
 import type { Dialect } from '../values/value.js';
-import { LiteralError, parseLiteralPrefix, parseWithSpans, type Parsed } from '../values/parse.js';
+import { parseLiteralPrefix, parseWithSpans, type Parsed } from '../values/parse.js';
+import { LiteralError } from '../values/scan.js';
 import type { Language } from '../model/trace.js';
 
 export const TAIL_CHARS = 65536;

@@ -24,7 +24,7 @@
  */
 import type { Lit } from '../values/value.js';
 import { tryParseLiteral } from '../values/parse.js';
-import { parsePythonFloatText } from '../values/parse.js';
+import { parsePythonFloatText } from '../values/scan.js';
 import { pyRepr, pyStr } from '../values/print.js';
 import { fromTaggedJson } from '../values/typed.js';
 import { lastField } from './truth.js';

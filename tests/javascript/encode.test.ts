@@ -10,7 +10,8 @@ const require = createRequire(import.meta.url);
 const { createEncoder } = require('../../tracers/javascript/encode.js') as {
   createEncoder: (o?: Record<string, number>) => (v: unknown) => { repr: string; json: unknown; cut: boolean };
 };
-const encode = createEncoder();
+// The value budget comes from the job's limits; 2000 is what the JavaScript tests run with (tests/javascript/harness.ts).
+const encode = createEncoder({ maxChars: 2000 });
 
 function both(v: unknown) {
   const { repr, json } = encode(v);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, cli, jsonLines } from '../build/helpers.js';
@@ -162,4 +162,23 @@ describe('build --shard i/n --part, then merge', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Examples:[\s\S]*--shard \$i\/3[\s\S]*coderl-trace merge parts\//);
   });
+  it('writes a device in place, never renaming over it (-o, --rejects, --stats and --part on links to /dev/null)', async () => {
+    // Links in a scratch folder: were a device renamed over, the link would be
+    // replaced by a regular file, not /dev/null itself.
+    const links = mkdtempSync(join(tmpdir(), 'ct-devnull-'));
+    try {
+      const names = ['m.jsonl', 'm.rejects.jsonl', 'm.stats.json', 'p.part.jsonl'];
+      for (const name of names) symlinkSync('/dev/null', join(links, name));
+      const [out, rejects, stats, partLink] = names.map((name) => join(links, name));
+      const merged = await cli(['merge', join(dir, 'parts'), '-o', out, '--rejects', rejects, '--stats', stats]);
+      expect(merged.code, merged.stderr).toBe(0);
+      const built = await cli(['build', input, ...OPTIONS, '--shard', '0/3', '--part', '-o', partLink, '--force']);
+      expect(built.code, built.stderr).toBe(0);
+      for (const name of names) expect(lstatSync(join(links, name)).isSymbolicLink(), name).toBe(true);
+      expect(readdirSync(links).sort()).toEqual([...names].sort()); // no temporary file left beside them
+      expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+    } finally {
+      rmSync(links, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -246,7 +246,8 @@ module.exports = function setup(host, load, jobJson) {
   const modules = { util, assert: makeAssert(), readline, fs };
   const hostUtil = { types: host.types };
   const intrinsics = load('intrinsics', () => undefined);
-  const encoder = load('encode', (id) => (id === 'node:util' ? hostUtil : id === 'node:events' ? EventEmitter : id === './intrinsics.js' ? intrinsics : undefined));
+  const leaves = load('encode-leaves', (id) => (id === 'node:util' ? hostUtil : id === 'node:events' ? EventEmitter : id === './intrinsics.js' ? intrinsics : undefined));
+  const encoder = load('encode', (id) => (id === './intrinsics.js' ? intrinsics : id === './encode-leaves.js' ? leaves : undefined));
   const tracerLib = load('tracer', (id) => (id === './intrinsics.js' ? intrinsics : undefined));
   for (const name of ['util', 'assert', 'readline', 'fs']) encoder.tagModule(modules[name], name);
 

@@ -46,9 +46,8 @@ function createTracer(env) {
   const { createEncoder, describeThrown, thrownLine, arrayShadow, matchesShadow, DEFAULTS, HUGE_STRING } = env.encoder;
   /** Object.is, but two huge strings are never compared by content (V8 would copy both whole). */
   const same = (a, b) => (typeof a === 'string' && a.length > HUGE_STRING ? false : ObjectIs(a, b));
-  const limits = job.limits || {};
-  const maxEvents = limits.max_events ?? 10000;
-  const encodeValue = createEncoder({ maxChars: limits.max_value_chars ?? 2000, maxString: MathMin(1000, limits.max_value_chars ?? 2000) });
+  const { max_events: maxEvents, max_value_chars: maxChars } = requireLimits(job, ['max_events', 'max_value_chars']);
+  const encodeValue = createEncoder({ maxChars, maxString: MathMin(1000, maxChars) });
   const { isProxy, isPromise } = types; // saved: the program may replace members of util.types
   const nowMs = env.now || ((now) => () => now())(performance.now.bind(performance));
   const ObjectProto = Object.prototype;
@@ -457,6 +456,24 @@ function createTracer(env) {
 
 // The program sees node's own CommonJS wrapper: these five parameters, an `arguments` of five. The
 // tracer's runtime (`__ct$`, `__ct$f`), when the code uses it, is a binding of an enclosing function.
+/**
+ * The named limits of a job, each a number. The tool sends every limit with
+ * every job (their defaults live in src/run/limits.ts only): a missing one is
+ * a protocol error, never a silent default of the tracer's own.
+ */
+function requireLimits(job, names) {
+  const limits = job && job.limits;
+  const out = ObjectCreate(null);
+  for (let i = 0; i < names.length; i++) {
+    const value = limits ? limits[names[i]] : undefined;
+    if (typeof value !== 'number' || !(value >= 0)) {
+      throw new TypeError(`protocol error: the job has no limits.${names[i]} (the tool sends every limit with every job)`);
+    }
+    out[names[i]] = value;
+  }
+  return out;
+}
+
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 const RUNTIME = ['__ct$', '__ct$f'];
 
@@ -476,4 +493,4 @@ function programOf(job) {
   return { code: (traced ? job.instrumented : job.source) + epilogue, runtime: traced || epilogue !== '' };
 }
 
-module.exports = { createTracer, programOf, PARAMS, RUNTIME };
+module.exports = { createTracer, programOf, requireLimits, PARAMS, RUNTIME };

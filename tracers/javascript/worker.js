@@ -28,7 +28,7 @@ const vm = require('node:vm');
 const util = require('node:util');
 const assert = require('node:assert');
 
-const { PARAMS, RUNTIME } = require('./tracer.js');
+const { PARAMS, RUNTIME, requireLimits } = require('./tracer.js');
 
 const RESULT_FD = 3;
 const FILENAME = '/tmp/run/main.js';
@@ -54,7 +54,7 @@ const HARNESS_GLOBALS = GLOBALS.filter((n) => !['console', 'process', 'setTimeou
 const prelude = (names) => `let ${names.map((n) => `${n} = globalThis.${n}`).join(', ')};`;
 
 /** Harness files, compiled once, evaluated in every run's context (one line of prelude, so lines stay). */
-const LIBS = Object.fromEntries(['intrinsics', 'inert', 'encode', 'tracer', 'context'].map((name) => {
+const LIBS = Object.fromEntries(['intrinsics', 'inert', 'encode-leaves', 'encode', 'tracer', 'context'].map((name) => {
   const file = path.join(__dirname, `${name}.js`);
   const wrapped = `(function () { ${prelude(HARNESS_GLOBALS)} return function (exports, require, module) {${fs.readFileSync(file, 'utf8')}\n} })()`;
   return [name, new vm.Script(wrapped, { filename: file })];
@@ -69,10 +69,10 @@ function runJob(line, done) {
   const job = JSON.parse(line);
   const seal = typeof job.channel_seal === 'string' ? job.channel_seal : null;
   delete job.channel_seal;
-  const limits = job.limits || {};
-  const fileCap = Number(limits.max_file_bytes ?? 1048576);
+  const limits = requireLimits(job, ['max_file_bytes', 'max_output_bytes', 'timeout_ms', 'cpu_ms']);
+  const fileCap = limits.max_file_bytes;
   // Output past max_output_bytes is counted, not kept: the executor keeps that much and reports output_limit.
-  const outputCap = Number(limits.max_output_bytes ?? 1048576);
+  const outputCap = limits.max_output_bytes;
   const run = {
     out: [], err: [], outBytes: 0, errBytes: 0, channel: [], channelBytes: 0,
     fallback: null, exitCode: null, sealed: false,
@@ -195,7 +195,7 @@ function runJob(line, done) {
     LIBS[name].runInContext(context)(module.exports, requireFn, module);
     return module.exports;
   };
-  const timeout = Math.max(1, Number(limits.timeout_ms ?? 5000));
+  const timeout = Math.max(1, limits.timeout_ms);
   api = load('context', () => undefined)(host, load, JSON.stringify(job));
 
   const syncPart = (fn) => {
@@ -255,7 +255,7 @@ function runJob(line, done) {
         stdout: run.out.join(''), stderr: run.err.join(''), channel: run.channel.join(''),
         exit_code: run.exitCode, fallback: run.fallback, cpu_ms: (cpu.user + cpu.system) / 1000,
         // The worker has twice a run's CPU limit (jsworker.py): past one, the executor replaces it.
-        retire: (total.user + total.system) / 1000 >= Number(limits.cpu_ms ?? 5000),
+        retire: (total.user + total.system) / 1000 >= limits.cpu_ms,
       });
     };
     // Done when the run has no referenced timer left (ticks and microtasks have

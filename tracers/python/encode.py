@@ -96,7 +96,8 @@ def _fit(cut, render, x, k, cap):
 
 
 class Encoder(Objects):
-    def __init__(self, max_chars=500, max_items=50, max_depth=6, max_str=None):
+    def __init__(self, max_chars, max_items=50, max_depth=6, max_str=None):
+        # max_chars is the job's max_value_chars: no default here (src/run/limits.ts has it).
         self.max_chars = max_chars
         self.max_items = max_items
         self.max_depth = max_depth
