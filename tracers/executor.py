@@ -17,8 +17,9 @@ answers with one JSON line.
     executor.py --probe CONFIG_JSON     say which protections work here (doctor)
 
 CONFIG_JSON: {"node": path, "tier": "bwrap" | "namespaces" | "rlimits", "cpu":
-slot | null}: with a slot, the executor, its zygote and its runs stay on
-that core of the ones this process may use (the pool gives one per core).
+slot | null, "preload": [module, ...]}: with a slot, the executor, its zygote
+and its runs stay on that core of the ones this process may use (the pool
+gives one per core); preload: modules imported before runs are forked.
 """
 
 import json
@@ -39,6 +40,7 @@ import sandbox  # noqa: E402
 import jsworker  # noqa: E402
 import probe  # noqa: E402
 import verdict  # noqa: E402
+import warmup  # noqa: E402
 import zygote  # noqa: E402  (the rlimits tier forks the executor itself: this imports the harness)
 from sandbox import SETUP_FAILED  # noqa: E402
 
@@ -129,9 +131,9 @@ class ForkServer:
     IPC namespaces. Commands on its stdin, one report line per run on its
     stdout."""
 
-    def __init__(self, node, uid, base_dir, file_names, tmp_bytes, keep):
+    def __init__(self, node, uid, base_dir, file_names, tmp_bytes, keep, preload):
         config = {"path": sys.path, "node": node, "uid": uid, "base_dir": base_dir,
-                  "files": file_names, "tmp_bytes": tmp_bytes, "keep": keep}
+                  "files": file_names, "tmp_bytes": tmp_bytes, "keep": keep, "preload": preload}
         # -S: a small heap (site pulls in whatever .pth files import); the
         # zygote puts back the builtins site adds. Its environment is the
         # runs' scrubbed one from the start.
@@ -200,6 +202,7 @@ class Executor:
     def __init__(self, config):
         self.node = config.get("node") or shutil.which("node") or "node"
         self.tier = config["tier"]
+        self.preload = config.get("preload") or []
         self.timing = bool(config.get("timing"))
         self.uid = sandbox.sandbox_uid() if self.tier != "rlimits" else None
         if config.get("cpu") is not None:
@@ -235,6 +238,8 @@ class Executor:
         self.idle_ms = {}
         if self.tier != "rlimits":
             self._start_zygote()
+        else:
+            warmup.preload(self.preload)  # the runs are forks of this process
         # JavaScript runs the warm worker can reproduce exactly go there (tracers/jsworker.py).
         self.jsworker = jsworker.JsWorker(self.node, self.tier, self.base_dir, self.keep) \
             if config.get("js_worker", True) else None
@@ -258,7 +263,7 @@ class Executor:
                 self.idle_ms = {"idle_zygote": (time.perf_counter() - t0) * 1000}
 
     def _start_zygote(self):
-        self.zygote = ForkServer(self.node, self.uid, self.base_dir, self.file_names, self.tmp_bytes, self.keep)
+        self.zygote = ForkServer(self.node, self.uid, self.base_dir, self.file_names, self.tmp_bytes, self.keep, self.preload)
         self.turn = 0
 
     def run_job(self, job):

@@ -280,6 +280,7 @@ def main(argv):
         sandbox.single_malloc_arena()
         # The runs' hot code specialized once here, not in every run.
         warmup.warm_up()
+        warmup.preload(config["preload"])
         harness.freeze_imports()
     except Exception as exc:
         os.write(1, ("error %s: %s\n" % (type(exc).__name__, exc)).encode())

@@ -11,6 +11,7 @@ import type { Status } from '../model/trace.js';
 import type { Limits } from './limits.js';
 import type { RunInput } from '../model/run.js';
 import type { Tier } from './sandbox.js';
+import { PRELOAD_MODULES } from './prelude.js';
 
 export interface Job {
   job: number;
@@ -78,7 +79,7 @@ export class Executor {
   readonly ready: Promise<void>;
 
   constructor(options: ExecutorOptions) {
-    const config = { node: options.node, tier: options.tier, cpu: options.cpu };
+    const config = { node: options.node, tier: options.tier, cpu: options.cpu, preload: PRELOAD_MODULES };
     this.child = spawn(options.launch[0], [...options.launch.slice(1), JSON.stringify(config)], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONHASHSEED: String(options.hashSeed ?? 0), LANG: 'C.UTF-8' },

@@ -3,9 +3,11 @@
 3.11 rewrites a function's bytecode in place after its first calls
 (specialization). A run forked from a cold server makes that rewrite
 itself, copying every page of code it touches; so the server runs the
-tracer's hooks, the encoder and the channel once on sample values first.
+tracer's hooks, the encoder and the channel once on sample values first,
+and imports the modules judges' preludes use (preload).
 """
 
+import importlib
 import os
 
 from channel import Channel
@@ -46,3 +48,14 @@ def warm_up():
             channel.end({"return": tracer.encoder.encode(value), "finals": tracer.resolved_finals()})
     finally:
         os.close(fd)
+
+
+def preload(modules):
+    """Import the modules judges' preludes and programs use (src/run/prelude.ts
+    PRELOAD_MODULES), so forked runs find them imported. One that fails to
+    import is left for the run to fail on, as it would plain."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
