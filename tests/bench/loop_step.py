@@ -1,6 +1,6 @@
 """One training step's batch through a warm Builder vs the CodeRL+ recipe's way.
 
-    python3 tests/bench/loop_step.py CORPUS N JOBS ROUNDS
+    python3 tests/bench/loop_step.py CORPUS N JOBS ROUNDS [PRELUDE_FILE]
 
 CORPUS is rollouts_lcb_dev.jsonl (LiveCodeBench answers); its first N
 records become verl rollout-dump rows (`input`, `output`, `gts`, `score`,
@@ -13,7 +13,10 @@ program once on its first test with JOBS in parallel:
   `locals()` dump appended (inside `if __name__` when there is one) written
   to a temp file and run by a fresh `subprocess.run([python, file])`, 5 s
   timeout, JOBS workers (the recipe uses 32 loky workers; here the cores).
-  Not sandboxed, no instrumentation.
+  Not sandboxed, no instrumentation. Given PRELUDE_FILE (the judge's
+  imports the Builder runs `class Solution` programs after), a second
+  reference runs those programs after it too: without it most LeetCode-style
+  programs stop at `NameError: List` and cost the reference almost nothing.
 
 Prints one JSON line per round.
 """
@@ -117,10 +120,12 @@ def code_of(response):
     return blocks[-1].strip() if blocks else None
 
 
-def reference_program(row):
+def reference_program(row, prelude=None):
     code = code_of(row["output"])
     if code is None:
         return None, None
+    if prelude is not None and re.search(r"^class\s+Solution\b", code, re.M):
+        code = prelude + code
     gts = json.loads(row["gts"])
     stdin = gts["inputs"][0] if "fn_name" not in gts else ""
     if "fn_name" in gts:
@@ -133,8 +138,8 @@ def reference_program(row):
     return code + "\n\n" + CAPTURE, stdin
 
 
-def reference_one(row):
-    program, stdin = reference_program(row)
+def reference_one(row, prelude=None):
+    program, stdin = reference_program(row, prelude)
     if program is None:
         return None
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
@@ -150,14 +155,15 @@ def reference_one(row):
         os.unlink(f.name)
 
 
-def reference(rows, jobs):
+def reference(rows, jobs, prelude=None):
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outs = list(pool.map(reference_one, rows))
+        outs = list(pool.map(lambda row: reference_one(row, prelude), rows))
     return sum(1 for o in outs if o is not None)
 
 
 def main(argv):
     corpus, n, jobs, rounds = argv[1], int(argv[2]), int(argv[3]), int(argv[4])
+    prelude = open(argv[5]).read() if len(argv) > 5 else None
     rows = load_rows(corpus, 0, n, step=1)
     warm = load_rows(corpus, n, 40, step=0)
     with Builder(jobs=jobs, keep="all") as builder:
@@ -172,8 +178,12 @@ def main(argv):
             t0 = time.perf_counter()
             ref_ok = reference(rows, jobs)
             ref = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            ref_prelude_ok = reference(rows, jobs, prelude) if prelude is not None else None
+            ref_prelude = time.perf_counter() - t0 if prelude is not None else None
             print(json.dumps({"round": r, "rows": len(rows), "builder_s": built, "reference_s": ref,
                               "tasks": len(result.tasks), "rejects": len(result.rejects), "reference_outputs": ref_ok,
+                              "reference_prelude_s": ref_prelude, "reference_prelude_outputs": ref_prelude_ok,
                               "runs": result.stats["runs_by_status"], "first_request_s": first}), flush=True)
 
 
