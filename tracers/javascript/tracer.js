@@ -454,8 +454,6 @@ function createTracer(env) {
   };
 }
 
-// The program sees node's own CommonJS wrapper: these five parameters, an `arguments` of five. The
-// tracer's runtime (`__ct$`, `__ct$f`), when the code uses it, is a binding of an enclosing function.
 /**
  * The named limits of a job, each a number. The tool sends every limit with
  * every job (their defaults live in src/run/limits.ts only): a missing one is
@@ -474,6 +472,8 @@ function requireLimits(job, names) {
   return out;
 }
 
+// The program sees node's own CommonJS wrapper: these five parameters, an `arguments` of five. The
+// tracer's runtime (`__ct$`, `__ct$f`), when the code uses it, is a binding of an enclosing function.
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 const RUNTIME = ['__ct$', '__ct$f'];
 
