@@ -136,6 +136,9 @@ _TRACER_ACCESS = {
         ("internals", r"process\.binding|\binspector\b|require\(\s*['\"](node:)?v8['\"]"),
         ("fd-access", r"/proc/self|/dev/fd|\b(write|writeSync|close|closeSync)\s*\(\s*3\b|fd\s*:\s*3\b"),
         ("tracer-names", r"__ct\$"),
+        # A direct eval runs computed text in the caller's scope, where the
+        # runtime's bindings are: it could name them without the scan seeing it.
+        ("eval", r"\beval\s*\("),
     ],
 }
 _TRACER_ACCESS = {language: [(name, re.compile(pattern)) for name, pattern in patterns]

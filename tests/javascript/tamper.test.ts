@@ -128,3 +128,16 @@ describe('the tracer uses only what it saved before the program started (issue 1
     });
   }
 });
+
+describe('a direct eval could name the runtime without the static scan seeing it (issue 16.2)', () => {
+  // Computed text: no `__ct$` in the source. Plain node finds no such binding;
+  // a traced run may, so the program is flagged and never becomes a task.
+  const source = "const name = ['__c', 't$'].join('');\nconsole.log(eval('typeof ' + name));\n";
+  for (const path of ['warm', 'fresh'] as const) {
+    it(`flagged as tracer access (${path})`, async () => {
+      expect(plainNode(source)).toBe('undefined\n');
+      const { result } = await runThrough(path === 'warm' ? warm : fresh, source);
+      expect(result.tracer_access).toContain('eval');
+    });
+  }
+});
