@@ -35,7 +35,7 @@
 const {
   ObjectIs, ObjectCreate, ObjectFreeze, ownDesc, getProto, stringify, JSONParse, MathMin, Map, ReferenceError,
   MapGet, MapSet, MapDelete, MapValues, MapEntries, MapIteratorNext, MapSize, StringIndexOf, StringSlice, RegExpExec,
-  PromiseThen, apply,
+  PromiseThen, apply, put, append,
 } = require('./intrinsics.js');
 
 const FLUSH_BYTES = 16 * 1024;
@@ -116,8 +116,8 @@ function createTracer(env) {
     } else if (pending[pending.length - 2] === names) {
       pending[pending.length - 1] = values;
     } else if (pending.length < 16) {
-      pending[pending.length] = names;
-      pending[pending.length] = values;
+      append(pending, names);
+      append(pending, values);
     } else {
       settle(frame);
       frame.pending = [names, values];
@@ -167,10 +167,10 @@ function createTracer(env) {
     if (names === '') return list;
     let from = 0;
     for (let at = StringIndexOf(names, ','); at >= 0; at = StringIndexOf(names, ',', from)) {
-      list[list.length] = StringSlice(names, from, at);
+      append(list, StringSlice(names, from, at));
       from = at + 1;
     }
-    list[list.length] = StringSlice(names, from);
+    append(list, StringSlice(names, from));
     return list;
   }
   function splitNames(names) {
@@ -186,7 +186,7 @@ function createTracer(env) {
     if (keys === undefined) {
       const list = splitNames(names);
       keys = [];
-      for (let i = 0; i < list.length; i++) keys[i] = stringify(list[i]) + ':';
+      for (let i = 0; i < list.length; i++) put(keys, i, stringify(list[i]) + ':');
       MapSet(keysCache, names, keys);
     }
     return keys;
@@ -362,7 +362,7 @@ function createTracer(env) {
     if (MapSize(pendingFinals) === 0) return;
     const items = [];
     const it = MapValues(pendingFinals);
-    for (let step = MapIteratorNext(it); !step.done; step = MapIteratorNext(it)) if (step.value.vars !== null) items[items.length] = step.value;
+    for (let step = MapIteratorNext(it); !step.done; step = MapIteratorNext(it)) if (step.value.vars !== null) append(items, step.value);
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       MapDelete(pendingFinals, item.frame.scope);
