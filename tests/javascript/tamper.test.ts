@@ -142,23 +142,21 @@ describe('a direct eval could name the runtime without the static scan seeing it
   }
 });
 
-describe('a setter on Array.prototype at an index never runs for the tracer\'s own lists (issue 16.2)', () => {
-  // The setter counts its calls. Plain node calls it for the program's push,
-  // and once more in its own internals before it exits; the tracer adds none
-  // (it ran on every item the tracer appended, and re-entered the probes).
-  const source = "let calls = 0;\nObject.defineProperty(Array.prototype, '0', { set(v) { calls++; Object.defineProperty(this, '0', { value: v, writable: true, enumerable: true, configurable: true }); }, configurable: true });\nconst xs = [];\nxs.push(4);\nconsole.log(xs[0], calls);\n";
+describe('a setter on Array.prototype at an index runs when the tracer appends: flagged (issue 16.2)', () => {
+  // Made with Function(), so it carries no probes: it runs on the tracer's own
+  // appends too, and could change what they hold. The record is marked tampered.
+  const source = "let calls = 0;\nconst setter = Function('v', \"Object.defineProperty(this, '0', { value: v, writable: true, enumerable: true, configurable: true });\");\nObject.defineProperty(Array.prototype, '0', { set: setter, configurable: true });\nconst xs = [];\nxs.push(4);\nconsole.log(xs[0]);\n";
   for (const path of ['warm', 'fresh'] as const) {
-    it(`the program sees the calls plain node makes, and its record is sealed (${path})`, async () => {
-      expect(plainNode(source)).toBe('4 1\n');
-      const atExit = Number(plainNode(`${source}process.on('exit', () => console.log(calls));\n`).split('\n')[1]);
+    it(`marked tampered; stdout is plain node's (${path})`, async () => {
+      expect(plainNode(source)).toBe('4\n');
       const { result } = await runThrough(path === 'warm' ? warm : fresh, source);
-      expect(result.stdout).toBe('4 1\n');
-      expect(result.status).toBe('ok');
-      expect(result.channel_check).toBe('sealed');
-      const finals = moduleFinals(result.channel);
-      expect(finals.xs).toBe('[ 4 ]');
-      expect(Number(finals.calls)).toBeGreaterThanOrEqual(1);
-      expect(Number(finals.calls)).toBeLessThanOrEqual(atExit);
+      expect(result.stdout).toBe('4\n');
+      expect(result.channel_check).toBe('tampered');
     });
   }
+
+  it('an ordinary program is not', async () => {
+    const { result } = await runThrough(warm, 'const xs = [1, 2];\nxs.push(3);\nconsole.log(xs.length);\n');
+    expect(result.channel_check).toBe('sealed');
+  });
 });

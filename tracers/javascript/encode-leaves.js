@@ -5,7 +5,6 @@ const EventEmitter = require('node:events');
 const {
   ownDesc, getProto, ObjectIs, NumberIsFinite, NumberIsNaN, NumberToString, String, RegExp, WeakMap, WeakMapGet, WeakMapSet,
   StringSlice, StringIncludes, StringStartsWith, StringIndexOf, StringCharCodeAt, StringPadStart, StringToUpperCase, RegExpExec,
-  append,
 } = require('./intrinsics.js');
 
 const T = { ...util.types }; // a copy: the program may replace members of util.types
@@ -39,6 +38,8 @@ const BOXED = [
   [T.isSymbolObject, Symbol.prototype.valueOf, 'Symbol'],
 ];
 
+/** Append without Array.prototype.push (the program may have replaced it). */
+const append = (list, item) => { list[list.length] = item; };
 /** test() without RegExp.prototype.test / exec as the program left them. */
 const matches = (re, s) => RegExpExec(re, s) !== null;
 /** Objects returned by require() of a built-in module, tagged by the runner. */

@@ -6,9 +6,8 @@
  * JSON.stringify or a global changes itself, not its record. Loaded once per
  * realm: the fresh runner's, or each warm run's own vm context.
  *
- * Lists the tracer builds are written with append/put (never push, never
- * `list[i] = x`, which runs a setter the program put on Array.prototype at
- * that index) and read with index loops (never an iterator the program can
+ * Lists the tracer builds are written with `list[list.length] = x` (never
+ * push) and read with index loops (never an iterator the program can
  * replace). JSON text is made by the saved JSON.stringify while no `toJSON`
  * can be found on the prototypes of what it serializes (jsonSafe), else by
  * the slower jsonText here, which reads own data properties only.
@@ -64,28 +63,8 @@ function stringify(v) {
   return jsonSafe() ? JSONStringify(v) : jsonText(v);
 }
 
-/** The descriptor of a list item: null prototype, so defineProperty finds no `get`/`set` the program added. */
-const ITEM = Object.create(null);
-ITEM.writable = true;
-ITEM.enumerable = true;
-ITEM.configurable = true;
-const defineProperty = Object.defineProperty;
-
-/** list[index] = item as an own data property, without running any setter on the prototypes. */
-function put(list, index, item) {
-  ITEM.value = item;
-  defineProperty(list, index, ITEM);
-  ITEM.value = undefined;
-}
-
-function append(list, item) {
-  put(list, list.length, item);
-}
-
 module.exports = {
   uncurry,
-  put,
-  append,
   apply: Reflect.apply,
   ownDesc,
   getProto,
@@ -95,6 +74,7 @@ module.exports = {
   ObjectCreate: Object.create,
   ObjectFreeze: Object.freeze,
   ownSymbols: Object.getOwnPropertySymbols,
+  ownNames: Object.getOwnPropertyNames,
   stringify,
   JSONParse: JSON.parse,
   MathMin: Math.min,
