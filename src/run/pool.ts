@@ -65,6 +65,12 @@ export class ExecutorPool {
    */
   async runRechecked(job: Omit<Job, 'job'>): Promise<ExecutorResult> {
     const first = await this.run(job);
+    // The wall clock and the CPU limit fired together (a CPU-bound run when
+    // both are equal): the CPU limit was used up, so it is the verdict, as it
+    // is when the kernel's signal comes first.
+    if (first.status === 'timeout' && first.cpu_ms >= job.limits.cpu_ms) {
+      return { ...first, status: 'cpu_limit', detail: `CPU time limit of ${job.limits.cpu_ms} ms` };
+    }
     const limits = recheckLimits(first, job.limits);
     if (limits === null) return first;
     const second = await this.run({ ...job, limits });
