@@ -9,7 +9,7 @@ import { openInput, readJsonl } from '../jsonl.js';
 import { InputError } from '../errors.js';
 import { TRACE_FORMAT, type Trace } from '../model/trace.js';
 import type { GroundTruth } from '../model/task.js';
-import { groundTruthOf } from '../score/score.js';
+import { parsedGroundTruth } from '../score/score.js';
 import type { TokenCounter } from '../build/tokens.js';
 import { Counter, distribution, type Distribution } from './distribution.js';
 
@@ -227,15 +227,7 @@ function answerOf(rec: Record<string, unknown>): string | null {
 }
 
 function groundTruth(rec: Record<string, unknown>): GroundTruth | null {
-  let raw = groundTruthOf(rec) ?? rec.label;
-  if (typeof raw === 'string') {
-    try {
-      raw = JSON.parse(raw);
-    } catch {
-      return null;
-    }
-  }
-  return isObject(raw) ? (raw as unknown as GroundTruth) : null;
+  return parsedGroundTruth(rec) as GroundTruth | null;
 }
 
 /** The language's own name for a recorded value's type (from its JSON projection). */

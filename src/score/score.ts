@@ -102,6 +102,19 @@ export function groundTruthOf(rec: Record<string, unknown>): unknown {
   return rec.gts ?? rec.ground_truth;
 }
 
+/** A record's ground truth (or OpenRLHF `label`) as an object, decoded when it is JSON text; else null. */
+export function parsedGroundTruth(rec: Record<string, unknown>): Record<string, unknown> | null {
+  let raw = groundTruthOf(rec) ?? rec.label;
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      return null;
+    }
+  }
+  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
+}
+
 /** A string, or a chat completion (list of messages / one message): the last message's content. */
 function responseText(response: unknown): string | null {
   if (typeof response === 'string') return response;

@@ -10,7 +10,7 @@
 import { TRACE_FORMAT, type Trace, type Value } from '../model/trace.js';
 import { parseRunRecord, type Run } from '../model/run.js';
 import type { GroundTruth } from '../model/task.js';
-import { groundTruthOf } from '../score/score.js';
+import { parsedGroundTruth } from '../score/score.js';
 import { InputError } from '../errors.js';
 import type { Subject, TaskMarks } from './subject.js';
 
@@ -43,16 +43,8 @@ export function idOf(rec: Record<string, unknown>): string | null {
 }
 
 function groundTruth(rec: Record<string, unknown>): GroundTruth | null {
-  let raw = groundTruthOf(rec) ?? rec.label;
-  if (typeof raw === 'string') {
-    try {
-      raw = JSON.parse(raw);
-    } catch {
-      return null;
-    }
-  }
-  const gt = raw as Partial<GroundTruth> | null;
-  if (!gt || typeof gt !== 'object' || typeof gt.code !== 'string' || typeof gt.input !== 'string') return null;
+  const gt = parsedGroundTruth(rec) as Partial<GroundTruth> | null;
+  if (!gt || typeof gt.code !== 'string' || typeof gt.input !== 'string') return null;
   if (gt.language !== 'python' && gt.language !== 'javascript') return null;
   return gt as GroundTruth;
 }
