@@ -22,6 +22,18 @@ export function openInput(path: string): Readable {
   return path === '-' ? process.stdin : createReadStream(path);
 }
 
+/** openInput, once the file is open: an unreadable file is an InputError (exit 3) before any line is read. */
+export async function openInputChecked(path: string): Promise<Readable> {
+  const input = openInput(path);
+  if (path !== '-') {
+    await new Promise<void>((resolve, reject) => {
+      input.once('open', () => resolve());
+      input.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot read ${path}: ${err.code ?? err.message}`)));
+    });
+  }
+  return input;
+}
+
 /** Lines looked at before deciding that a file is not JSON lines at all. */
 export const SNIFF_LINES = 5;
 

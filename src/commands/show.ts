@@ -2,7 +2,7 @@
  * `coderl-trace show`: look at one run, trace or task in the terminal.
  */
 import type { Command } from 'commander';
-import { openInput, readJsonl } from '../jsonl.js';
+import { openInputChecked, readJsonl } from '../jsonl.js';
 import { addLimitOptions, addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
 import { Tracer } from '../trace/tracer.js';
 import type { Run } from '../model/run.js';
@@ -100,13 +100,7 @@ async function pickRecord(file: string, flags: ShowFlags): Promise<{ rec: Record
   refuseDirectory(file);
   const index = flags.index === undefined ? 0 : Number(flags.index);
   if (!Number.isInteger(index) || index < 0) throw new UsageError(`--index must be a whole number >= 0, got "${flags.index}"`);
-  const input = openInput(file);
-  const opened = new Promise<void>((resolve, reject) => {
-    if (file === '-') return resolve();
-    input.once('open', () => resolve());
-    input.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot read ${file}: ${err.code ?? err.message}`)));
-  });
-  await opened;
+  const input = await openInputChecked(file);
   let n = 0;
   for await (const line of readJsonl(input, undefined, file === '-' ? 'standard input' : file)) {
     if (!line.ok || line.value === null || typeof line.value !== 'object' || Array.isArray(line.value)) {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { openInput, readJsonl, writeJsonl } from '../jsonl.js';
+import { openInputChecked, readJsonl, writeJsonl } from '../jsonl.js';
 import { nestingProblem, parseRunRecord, RunRecordError, type Run, type RunInput } from '../model/run.js';
 import { detectLanguage } from '../instrument/language.js';
 import { addLimitOptions, addSandboxOptions, limitsFromFlags, sandboxFromFlags, type LimitFlags, type SandboxFlags } from '../run/limits.js';
@@ -147,13 +147,7 @@ const KNOWN_EXTENSIONS = ['py', 'pyw', 'js', 'cjs', 'mjs', 'txt'];
 
 async function* runsFromJsonl(file: string): AsyncGenerator<RunItem> {
   refuseDirectory(file);
-  const input = openInput(file);
-  const opened = new Promise<void>((resolve, reject) => {
-    if (file === '-') return resolve();
-    input.once('open', () => resolve());
-    input.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot read ${file}: ${err.code ?? err.message}`)));
-  });
-  await opened;
+  const input = await openInputChecked(file);
   for await (const line of readJsonl(input, undefined, file === '-' ? 'standard input' : file)) {
     const fallbackId = `${file}:${line.lineNo}`;
     if (!line.ok) {
