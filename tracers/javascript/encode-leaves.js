@@ -3,7 +3,7 @@
 const util = require('node:util');
 const EventEmitter = require('node:events');
 const {
-  ownDesc, getProto, ObjectIs, NumberIsFinite, NumberIsNaN, NumberToString, String, RegExp, WeakMap, WeakMapGet, WeakMapSet,
+  ownDesc, isData, getProto, ObjectIs, NumberIsFinite, NumberIsNaN, NumberToString, String, RegExp, WeakMap, WeakMapGet, WeakMapSet,
   StringSlice, StringIncludes, StringStartsWith, StringIndexOf, StringCharCodeAt, StringPadStart, StringToUpperCase, RegExpExec,
 } = require('./intrinsics.js');
 
@@ -38,8 +38,6 @@ const BOXED = [
   [T.isSymbolObject, Symbol.prototype.valueOf, 'Symbol'],
 ];
 
-/** Append without Array.prototype.push (the program may have replaced it). */
-const append = (list, item) => { list[list.length] = item; };
 /** test() without RegExp.prototype.test / exec as the program left them. */
 const matches = (re, s) => RegExpExec(re, s) !== null;
 /** Objects returned by require() of a built-in module, tagged by the runner. */
@@ -83,7 +81,7 @@ function numberValue(n) {
 /** Data value of an own property, or undefined; never calls an accessor. */
 function dataValue(obj, key) {
   const d = ownDesc(obj, key);
-  return d && 'value' in d ? d.value : undefined;
+  return d !== undefined && isData(d) ? d.value : undefined;
 }
 
 /** Constructor name along the prototype chain, read from descriptors only. */
@@ -207,6 +205,6 @@ function thrownLine(err, file) {
 }
 
 module.exports = {
-  T, call, getter, append, matches, tagModule, moduleNameOf, quote, dataValue, className, numberValue, functionValue, leafObject,
+  T, call, getter, matches, tagModule, moduleNameOf, quote, dataValue, className, numberValue, functionValue, leafObject,
   describeThrown, thrownLine,
 };

@@ -34,11 +34,11 @@
  * itself, not its record.
  */
 const {
-  ownDesc, getProto, isArray, ObjectKeys: ownKeys, ownSymbols, ObjectIs, ObjectCreate, BigIntToString, String, Set, MathMin,
+  ownDesc, isData, append, getProto, isArray, ObjectKeys: ownKeys, ownSymbols, ObjectIs, ObjectCreate, BigIntToString, String, Set, MathMin,
   SetHas, SetAdd, SetDelete, SetClear, StringSlice,
 } = require('./intrinsics.js');
 const {
-  T, call, getter, append, matches, tagModule, moduleNameOf, quote, className, numberValue, functionValue, leafObject,
+  T, call, getter, matches, tagModule, moduleNameOf, quote, className, numberValue, functionValue, leafObject,
   describeThrown, thrownLine,
 } = require('./encode-leaves.js');
 
@@ -142,28 +142,25 @@ function createEncoder(options) {
     return objectValue(v, depth);
   }
 
-  /** `... N more items` marker, shared by every collection. */
-  function more(count, reprs, json) {
+  /** `... N more items` marker, shared by every collection: appended to json, its repr returned. */
+  function more(count, json) {
     cut = true;
-    append(reprs, spend(`... ${count} more item${count === 1 ? '' : 's'}`));
     append(json, { $type: 'more', count });
+    return spend(`... ${count} more item${count === 1 ? '' : 's'}`);
   }
 
-  function wrap(open, reprs, close) {
-    if (reprs.length === 0) return `${open}${close}`;
-    let inner = reprs[0];
-    for (let i = 1; i < reprs.length; i++) inner += ', ' + reprs[i];
-    return `${open} ${inner} ${close}`;
-  }
+  // A collection's item reprs are joined as they come (reprs are never empty): `open a, b close`.
+  const join = (inner, repr) => (inner === '' ? repr : inner + ', ' + repr);
+  const wrap = (open, inner, close) => (inner === '' ? `${open}${close}` : `${open} ${inner} ${close}`);
 
   function arrayValue(arr, depth) {
     const length = arr.length; // own data property of a real array, never a getter
-    const reprs = [];
+    let reprs = '';
     const json = [];
     let holes = 0;
     const flushHoles = () => {
       if (holes === 0) return;
-      append(reprs, spend(`<${holes} empty item${holes === 1 ? '' : 's'}>`));
+      reprs = join(reprs, spend(`<${holes} empty item${holes === 1 ? '' : 's'}>`));
       append(json, { $type: 'hole', count: holes });
       holes = 0;
     };
@@ -172,12 +169,12 @@ function createEncoder(options) {
       const d = ownDesc(arr, i);
       if (d === undefined) { holes++; continue; }
       flushHoles();
-      const item = 'value' in d ? value(d.value, depth) : accessor(d);
-      append(reprs, item.repr);
+      const item = isData(d) ? value(d.value, depth) : accessor(d);
+      reprs = join(reprs, item.repr);
       append(json, item.json);
     }
     flushHoles();
-    if (i < length) more(length - i, reprs, json);
+    if (i < length) reprs = join(reprs, more(length - i, json));
     const name = className(arr);
     const prefix = name && name !== 'Array' ? `${name}(${length}) [` : '[';
     return { repr: wrap(prefix, reprs, ']'), json };
@@ -186,22 +183,22 @@ function createEncoder(options) {
   function typedArray(ta, depth) {
     const cls = className(ta) ?? call(typedTag, ta); // Buffer, else the built-in tag
     const length = call(typedLength, ta);
-    const reprs = [];
+    let reprs = '';
     const items = [];
     let i = 0;
     for (; i < length && i < opts.maxItems && !outOfBudget(); i++) {
       const item = value(ta[i], depth); // integer-indexed element: no user code
-      append(reprs, item.repr);
+      reprs = join(reprs, item.repr);
       append(items, item.json);
     }
-    if (i < length) more(length - i, reprs, items);
+    if (i < length) reprs = join(reprs, more(length - i, items));
     return { repr: wrap(`${cls}(${length}) [`, reprs, ']'), json: { $type: 'typedarray', class: cls, items } };
   }
 
   function mapValue(m, depth) {
     const size = call(mapSize, m);
     const it = call(mapEntries, m);
-    const reprs = [];
+    let reprs = '';
     const entries = [];
     let i = 0;
     for (; i < size && i < opts.maxItems && !outOfBudget(); i++) {
@@ -209,27 +206,27 @@ function createEncoder(options) {
       if (step.done) break;
       const k = value(step.value[0], depth);
       const val = value(step.value[1], depth);
-      append(reprs, spend(`${k.repr} => ${val.repr}`));
+      reprs = join(reprs, spend(`${k.repr} => ${val.repr}`));
       append(entries, [k.json, val.json]);
     }
-    if (i < size) more(size - i, reprs, entries);
+    if (i < size) reprs = join(reprs, more(size - i, entries));
     return { repr: wrap(`${mapPrefix('Map', m)}(${size}) {`, reprs, '}'), json: { $type: 'map', entries } };
   }
 
   function setValue(s, depth) {
     const size = call(setSize, s);
     const it = call(setValues, s);
-    const reprs = [];
+    let reprs = '';
     const items = [];
     let i = 0;
     for (; i < size && i < opts.maxItems && !outOfBudget(); i++) {
       const step = call(setIterNext, it);
       if (step.done) break;
       const item = value(step.value, depth);
-      append(reprs, item.repr);
+      reprs = join(reprs, item.repr);
       append(items, item.json);
     }
-    if (i < size) more(size - i, reprs, items);
+    if (i < size) reprs = join(reprs, more(size - i, items));
     return { repr: wrap(`${mapPrefix('Set', s)}(${size}) {`, reprs, '}'), json: { $type: 'set', items } };
   }
 
@@ -256,9 +253,8 @@ function createEncoder(options) {
     // object's size (about 0.1 s for 1e6 keys), the visit below is capped.
     const keys = ownKeys(obj);
     const symbols = ownSymbols(obj);
-    const reprs = [];
+    let reprs = '';
     const attrs = ObjectCreate(null); // a '__proto__' key stays a plain key
-    const extra = []; // symbol-keyed entries, kept only in repr
     let tagged = !plain;
     let visited = 0;
     const total = keys.length + symbols.length;
@@ -268,8 +264,8 @@ function createEncoder(options) {
       visited++;
       const d = ownDesc(obj, key);
       if (d === undefined) continue;
-      const item = 'value' in d ? value(d.value, depth) : accessor(d);
-      append(reprs, spend(`${keyRepr(key)}: `) + item.repr);
+      const item = isData(d) ? value(d.value, depth) : accessor(d);
+      reprs = join(reprs, spend(`${keyRepr(key)}: `) + item.repr);
       if (key === '$type') tagged = true;
       attrs[key] = item.json;
     }
@@ -279,13 +275,12 @@ function createEncoder(options) {
       const d = ownDesc(obj, sym);
       if (d === undefined || !d.enumerable) continue;
       visited++;
-      const item = 'value' in d ? value(d.value, depth) : accessor(d);
-      append(reprs, spend(`${keyRepr(sym)}: `) + item.repr);
-      append(extra, item);
+      const item = isData(d) ? value(d.value, depth) : accessor(d);
+      reprs = join(reprs, spend(`${keyRepr(sym)}: `) + item.repr);
     }
     const rest = [];
     if (visited < total) {
-      more(total - visited, reprs, rest);
+      reprs = join(reprs, more(total - visited, rest));
       attrs['...'] = rest[0];
     }
     const open = proto === null ? '[Object: null prototype] {' : plain ? '{' : `${name ?? 'Object'} {`;
@@ -320,7 +315,7 @@ function arrayShadow(arr, maxItems) {
   const items = [];
   for (let i = 0; i < n; i++) {
     const d = ownDesc(arr, i);
-    if (d === undefined || !('value' in d)) return null;
+    if (d === undefined || !isData(d)) return null;
     const v = d.value;
     if (v !== null && (typeof v === 'object' || typeof v === 'function')) return null;
     append(items, v);
@@ -334,7 +329,7 @@ function matchesShadow(arr, shadow) {
   const items = shadow.items;
   for (let i = 0; i < items.length; i++) {
     const d = ownDesc(arr, i);
-    if (d === undefined || !('value' in d) || !ObjectIs(d.value, items[i])) return false;
+    if (d === undefined || !isData(d) || !ObjectIs(d.value, items[i])) return false;
   }
   return true;
 }

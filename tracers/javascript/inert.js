@@ -24,6 +24,8 @@ module.exports = function createInertCheck(types) {
   const call = Function.prototype.call.bind(Function.prototype.call);
   const getProto = Object.getPrototypeOf;
   const ownDesc = Object.getOwnPropertyDescriptor;
+  const hasOwn = Object.hasOwn;
+  const isData = (d) => hasOwn(d, 'value'); // not `'value' in d`: Object.prototype may have a getter
   const ownKeys = Object.keys;
   const ownSymbols = Object.getOwnPropertySymbols;
   const isArray = Array.isArray;
@@ -66,9 +68,9 @@ module.exports = function createInertCheck(types) {
       if (isProxy(o) || hops > 1000) return true;
       if (ownDesc(o, CUSTOM) !== undefined) return true;
       const tag = ownDesc(o, TAG);
-      if (tag !== undefined && !('value' in tag) && tag.get !== typedTag) return true;
+      if (tag !== undefined && !isData(tag) && tag.get !== typedTag) return true;
       const ctor = ownDesc(o, 'constructor');
-      if (ctor !== undefined && 'value' in ctor && typeof ctor.value === 'function' && !constructorInert(ctor.value)) return true;
+      if (ctor !== undefined && isData(ctor) && typeof ctor.value === 'function' && !constructorInert(ctor.value)) return true;
     }
     return false;
   }
@@ -77,7 +79,7 @@ module.exports = function createInertCheck(types) {
   function constructorInert(fn) {
     if (!namesInert(fn)) return false;
     const proto = ownDesc(fn, 'prototype');
-    if (proto === undefined || !('value' in proto)) return false; // bound functions, arrows: lookups we do not follow
+    if (proto === undefined || !isData(proto)) return false; // bound functions, arrows: lookups we do not follow
     for (let o = fn; o !== null; o = getProto(o)) {
       if (isProxy(o)) return false;
       if (ownDesc(o, HAS_INSTANCE) !== undefined) return o === FunctionProto; // non-writable there
@@ -90,7 +92,7 @@ module.exports = function createInertCheck(types) {
     for (let o = fn, hops = 0; o !== null; o = getProto(o), hops++) {
       if (isProxy(o) || hops > 1000) return false;
       const d = ownDesc(o, 'name');
-      if (d !== undefined && !('value' in d)) return false;
+      if (d !== undefined && !isData(d)) return false;
     }
     return true;
   }
@@ -112,7 +114,7 @@ module.exports = function createInertCheck(types) {
   /** A data property's value is visited; an accessor is shown as [Getter] and never called. */
   function visitKey(obj, key, level, seen) {
     const d = ownDesc(obj, key);
-    return d === undefined || !('value' in d) || visit(d.value, level, seen);
+    return d === undefined || !isData(d) || visit(d.value, level, seen);
   }
 
   /** Whether util.inspect(v) at this nesting level runs nothing of the program. */
@@ -158,7 +160,7 @@ module.exports = function createInertCheck(types) {
     const symbols = ownSymbols(v);
     for (let i = 0; i < symbols.length; i++) {
       const d = ownDesc(v, symbols[i]);
-      if (d !== undefined && d.enumerable && 'value' in d && !visit(d.value, next, seen)) return false;
+      if (d !== undefined && d.enumerable && isData(d) && !visit(d.value, next, seen)) return false;
     }
     return true;
   }
@@ -201,7 +203,7 @@ module.exports = function createInertCheck(types) {
     const keys = ownKeys(v);
     for (let i = 0; i < keys.length; i++) {
       const d = ownDesc(v, keys[i]);
-      if (d === undefined || !('value' in d) || !plainData(d.value, seen, budget)) return false;
+      if (d === undefined || !isData(d) || !plainData(d.value, seen, budget)) return false;
     }
     if (proto === MapProto || proto === SetProto) {
       const it = proto === MapProto ? call(mapEntries, v) : call(setValues, v);

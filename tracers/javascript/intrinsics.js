@@ -6,9 +6,10 @@
  * JSON.stringify or a global changes itself, not its record. Loaded once per
  * realm: the fresh runner's, or each warm run's own vm context.
  *
- * Lists the tracer builds are written with `list[list.length] = x` (never
- * push) and read with index loops (never an iterator the program can
- * replace). JSON text is made by the saved JSON.stringify while no `toJSON`
+ * Lists the tracer builds are grown with append (never push) and read with
+ * index loops (never an iterator the program can replace). Descriptors are
+ * read as own properties only (isData): `'value' in d` would find a getter
+ * the program put on Object.prototype. JSON text is made by the saved JSON.stringify while no `toJSON`
  * can be found on the prototypes of what it serializes (jsonSafe), else by
  * the slower jsonText here, which reads own data properties only.
  */
@@ -22,6 +23,24 @@ const JSONStringify = JSON.stringify;
 const NumberIsFinite = Number.isFinite;
 const ObjectProto = Object.prototype;
 const ArrayProto = Array.prototype;
+const ObjectHasOwn = Object.hasOwn;
+const defineProperty = Object.defineProperty;
+
+/** Whether a property descriptor is a data descriptor, read from its own properties only. */
+const isData = (d) => ObjectHasOwn(d, 'value');
+
+/**
+ * list[list.length] = item, without running anything the program put on a
+ * prototype. A store past the end looks for a setter at that index on
+ * Array.prototype, then Object.prototype: when either has that index (or
+ * the chain between them was changed) the item is defined instead. The
+ * check itself runs no code: neither prototype can be a Proxy.
+ */
+function append(list, item) {
+  const n = list.length;
+  if (getProto(ArrayProto) === ObjectProto && !(n in ArrayProto)) list[n] = item;
+  else defineProperty(list, n, { __proto__: null, value: item, writable: true, enumerable: true, configurable: true });
+}
 
 /** No toJSON (nor a Proxy) where JSON.stringify would look for one on plain objects and arrays. */
 function jsonSafe() {
@@ -43,7 +62,7 @@ function jsonText(v) {
   if (isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const d = ownDesc(v, i);
-      out += (i === 0 ? '' : ',') + jsonText(d !== undefined && 'value' in d ? d.value : null);
+      out += (i === 0 ? '' : ',') + jsonText(d !== undefined && isData(d) ? d.value : null);
     }
     return '[' + out + ']';
   }
@@ -51,7 +70,7 @@ function jsonText(v) {
   let first = true;
   for (let i = 0; i < keys.length; i++) {
     const d = ownDesc(v, keys[i]);
-    if (d === undefined || !('value' in d) || d.value === undefined) continue;
+    if (d === undefined || !isData(d) || d.value === undefined) continue;
     out += (first ? '' : ',') + JSONStringify(keys[i]) + ':' + jsonText(d.value);
     first = false;
   }
@@ -65,6 +84,8 @@ function stringify(v) {
 
 module.exports = {
   uncurry,
+  append,
+  isData,
   apply: Reflect.apply,
   ownDesc,
   getProto,

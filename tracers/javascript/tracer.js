@@ -33,14 +33,13 @@
  */
 
 const {
-  ObjectIs, ObjectCreate, ObjectFreeze, ownDesc, ownNames, getProto, stringify, JSONParse, MathMin, Map, ReferenceError,
+  ObjectIs, ObjectCreate, ObjectFreeze, ownDesc, isData, append, getProto, stringify, JSONParse, MathMin, Map, ReferenceError,
   MapGet, MapSet, MapDelete, MapValues, MapEntries, MapIteratorNext, MapSize, StringIndexOf, StringSlice, RegExpExec,
   PromiseThen, apply,
 } = require('./intrinsics.js');
 
 const FLUSH_BYTES = 16 * 1024;
 const FLUSH_MS = 100;
-const INDEX = /^(?:0|[1-9][0-9]*)$/;
 
 function createTracer(env) {
   const { job, seal, write, types, filename } = env;
@@ -52,7 +51,6 @@ function createTracer(env) {
   const { isProxy, isPromise } = types; // saved: the program may replace members of util.types
   const nowMs = env.now || ((now) => () => now())(performance.now.bind(performance));
   const ObjectProto = Object.prototype;
-  const ArrayProto = Array.prototype;
   // Call-style arguments, as JSON text now (JSON.parse is saved; the job's own objects may be changed later).
   const argsJson = job.input && job.input.kind === 'fn' ? stringify(job.input.args) : '[]';
 
@@ -118,8 +116,8 @@ function createTracer(env) {
     } else if (pending[pending.length - 2] === names) {
       pending[pending.length - 1] = values;
     } else if (pending.length < 16) {
-      pending[pending.length] = names;
-      pending[pending.length] = values;
+      append(pending, names);
+      append(pending, values);
     } else {
       settle(frame);
       frame.pending = [names, values];
@@ -169,10 +167,10 @@ function createTracer(env) {
     if (names === '') return list;
     let from = 0;
     for (let at = StringIndexOf(names, ','); at >= 0; at = StringIndexOf(names, ',', from)) {
-      list[list.length] = StringSlice(names, from, at);
+      append(list, StringSlice(names, from, at));
       from = at + 1;
     }
-    list[list.length] = StringSlice(names, from);
+    append(list, StringSlice(names, from));
     return list;
   }
   function splitNames(names) {
@@ -188,7 +186,7 @@ function createTracer(env) {
     if (keys === undefined) {
       const list = splitNames(names);
       keys = [];
-      for (let i = 0; i < list.length; i++) keys[i] = stringify(list[i]) + ':';
+      for (let i = 0; i < list.length; i++) append(keys, stringify(list[i]) + ':');
       MapSet(keysCache, names, keys);
     }
     return keys;
@@ -318,8 +316,8 @@ function createTracer(env) {
         return settleReturn(apply(method, instance, args));
       }
       const exported = env.exportsOf();
-      const fromExports = exported !== null && typeof exported === 'object'
-        ? ownDesc(exported, name)?.value : undefined;
+      const d = exported !== null && typeof exported === 'object' ? ownDesc(exported, name) : undefined;
+      const fromExports = d !== undefined && isData(d) ? d.value : undefined;
       if (typeof fromExports === 'function') return settleReturn(apply(fromExports, undefined, args));
       throw new ReferenceError(`${name} is not defined (neither a top-level function nor a method of class Solution)`);
     },
@@ -329,7 +327,7 @@ function createTracer(env) {
     for (let p = proto, hops = 0; p !== null && p !== ObjectProto && hops < 50; p = getProto(p), hops++) {
       if (isProxy(p)) return undefined;
       const d = ownDesc(p, name);
-      if (d) return d.value;
+      if (d !== undefined) return isData(d) ? d.value : undefined;
     }
     return undefined;
   }
@@ -364,7 +362,7 @@ function createTracer(env) {
     if (MapSize(pendingFinals) === 0) return;
     const items = [];
     const it = MapValues(pendingFinals);
-    for (let step = MapIteratorNext(it); !step.done; step = MapIteratorNext(it)) if (step.value.vars !== null) items[items.length] = step.value;
+    for (let step = MapIteratorNext(it); !step.done; step = MapIteratorNext(it)) if (step.value.vars !== null) append(items, step.value);
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       MapDelete(pendingFinals, item.frame.scope);
@@ -428,28 +426,9 @@ function createTracer(env) {
       writePendingFinals();
       flush();
       const end = seal !== null ? { return: returned, exception, events, seal, bytes: written } : { return: returned, exception, events };
-      const index = indexOnPrototypes();
-      if (index !== null) end.tampered = index;
       buffer += stringify(['END', end]) + '\n';
     } catch { /* keep the exit code of the program */ }
     flush();
-  }
-
-  /**
-   * An index property the program left on Array.prototype or Object.prototype:
-   * a setter there runs whenever the tracer appends to a list of its own, so
-   * the record cannot be trusted. Flagged, not prevented (defining every item
-   * as an own property cost the warm worker 40% of its CPU).
-   */
-  function indexOnPrototypes() {
-    const protos = [ArrayProto, ObjectProto];
-    for (let i = 0; i < 2; i++) {
-      const names = ownNames(protos[i]);
-      for (let k = 0; k < names.length; k++) {
-        if (RegExpExec(INDEX, names[k]) !== null) return `an index property ${names[k]} on ${i === 0 ? 'Array' : 'Object'}.prototype`;
-      }
-    }
-    return null;
   }
 
   function finishModule() {
