@@ -131,6 +131,11 @@ _TRACER_ACCESS = {
         ("settrace", r"\bset(trace|profile)\b"), ("tracer-names", r"__ct"),
         ("introspection", r"__closure__|cell_contents|__self__|__globals__|__func__|__builtins__|\bbuiltins\b"),
         ("fd-access", r"/proc/self|/dev/fd|\bdup2\b|\bcloserange\b|\bfdopen\s*\(\s*3\b|os\.(write|close)\s*\(\s*3\b"),
+        # Lookups by computed name reach what the words above name without naming it
+        # (`getattr(__import__('built' + 'ins'), '__c' + 'tp__')` forges events). Real
+        # rollouts do not use them: none of the 936 LiveCodeBench answers, one HumanEval eval.
+        ("dynamic-access", r"__import__|\bimportlib\b|\b(get|set|del)attr\s*\(|\bsys\.modules\b|(?<![.\w])(exec|eval|compile)\s*\("
+                           r"|\b(globals|vars)\s*\(|__dict__|__subclasses__|__bases?__|__mro__|__getattribute__|\b(pickle|marshal)\b"),
     ],
     "javascript": [
         ("internals", r"process\.binding|\binspector\b|require\(\s*['\"](node:)?v8['\"]"),

@@ -60,13 +60,17 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
+/** HumanEval/160's solution calls eval(): a lookup by computed text, flagged dynamic-access (tracers/README.md). */
+const FLAGGED_BY_DESIGN = new Set(['HumanEval/160']);
+
 function differences(programs: Program[], traces: Trace[], plains: PlainResult[]): string[] {
   const problems: string[] = [];
   programs.forEach((p, i) => {
     const t = traces[i];
     const plain = plains[i];
     if (t.id !== p.id) problems.push(`${p.id}: trace out of order (${t.id})`);
-    if (t.warnings.length > 0) problems.push(`${p.id}: warnings ${t.warnings.join(',')}`);
+    const warnings = FLAGGED_BY_DESIGN.has(p.id) ? ['tracer-access'] : [];
+    if (t.warnings.join(',') !== warnings.join(',')) problems.push(`${p.id}: warnings ${t.warnings.join(',')}`);
     if (t.events.length === 0) problems.push(`${p.id}: no events`);
     if (t.stdout !== plain.stdout) problems.push(`${p.id}: stdout ${JSON.stringify(t.stdout.slice(0, 200))} != ${JSON.stringify(plain.stdout.slice(0, 200))}`);
     if (t.exit_code !== plain.status) problems.push(`${p.id}: exit ${t.exit_code} (${t.status}) != ${plain.status}`);

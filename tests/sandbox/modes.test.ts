@@ -76,6 +76,15 @@ describe('trace channel integrity (per-run seal + byte count)', () => {
     const clean = await run('import collections\nprint(collections.Counter("aab")["a"])\n');
     expect([clean.stdout, clean.tracer_access]).toEqual(['2\n', []]);
   });
+
+  it('a probe reached by computed names is flagged dynamic-access', async () => {
+    const r = await run(fixture('forge_probe.py'));
+    expect(r.status).toBe('ok');
+    expect(r.tracer_access).toEqual(['dynamic-access']);
+    // re.compile is a method, not the builtin compile: not flagged.
+    const clean = await run('import re\nprint(bool(re.compile("a+").match("aa")))\n');
+    expect([clean.stdout, clean.tracer_access]).toEqual(['True\n', []]);
+  });
 });
 
 describe('warm executors: one run cannot affect the next', () => {
