@@ -85,6 +85,10 @@ function benchStep(o: LoopBenchOptions): void {
   const mid = rows[ratios.indexOf(median(ratios))];
   o.report(`step    ${mid.rows} LiveCodeBench rollouts (verl dump rows), ${o.jobs} jobs, median of ${rounds} round(s): warm Builder ${mid.builder_s.toFixed(1)} s (${mid.tasks} tasks, ${mid.rejects} rejects, runs ${JSON.stringify(mid.runs)}) | recipe's extractor (fresh python + locals() dump per program) ${mid.reference_s.toFixed(1)} s (${mid.reference_outputs} outputs)`);
   o.report(`step    Builder / reference = ${median(ratios).toFixed(1)}x faster (worst round ${Math.min(...ratios).toFixed(1)}x; rounds: ${list(ratios, 1)}); the Builder's first request (server start) ${mid.first_request_s.toFixed(1)} s`);
+  if (mid.reference_limit_rows > 0) {
+    // Such a row takes the whole limit on both sides: the batch cannot end sooner.
+    o.report(`step    ceiling: ${mid.reference_limit_rows} row(s) run into the recipe's ${mid.limit_s} s limit in the reference too, so no tool with that limit can be more than ${(mid.reference_s / mid.limit_s).toFixed(1)}x faster on these rows and cores`);
+  }
   // The recipe runs LeetCode-style programs without their judge's imports: most stop at
   // NameError: List. With the imports both sides run the same programs to the end.
   const withPrelude = rows.map((r) => r.reference_prelude_s / r.builder_s);

@@ -13,7 +13,10 @@ program once on its first test with JOBS in parallel:
   `locals()` dump appended (inside `if __name__` when there is one) written
   to a temp file and run by a fresh `subprocess.run([python, file])`, 5 s
   timeout, JOBS workers (the recipe uses 32 loky workers; here the cores).
-  Not sandboxed, no instrumentation. Given PRELUDE_FILE (the judge's
+  Not sandboxed, no instrumentation. A row that runs into the 5 s limit
+  there costs any tool that gives programs the recipe's 5 s as much: with
+  such a row, no Builder can be more than reference / 5 s faster (reported
+  as the ceiling). Given PRELUDE_FILE (the judge's
   imports the Builder runs `class Solution` programs after), a second
   reference runs those programs after it too: without it most LeetCode-style
   programs stop at `NameError: List` and cost the reference almost nothing.
@@ -138,27 +141,32 @@ def reference_program(row, prelude=None):
     return code + "\n\n" + CAPTURE, stdin
 
 
+TIMEOUT_S = 5  # the recipe's
+
+
 def reference_one(row, prelude=None):
+    """(output or None, whether the program ran into the recipe's 5 s limit)."""
     program, stdin = reference_program(row, prelude)
     if program is None:
-        return None
+        return None, False
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write(program)
     try:
-        done = subprocess.run([sys.executable, f.name], input=stdin, capture_output=True, text=True, timeout=5)
+        done = subprocess.run([sys.executable, f.name], input=stdin, capture_output=True, text=True, timeout=TIMEOUT_S)
         if done.returncode != 0 or not done.stdout.strip():
-            return None
-        return done.stdout.strip()
+            return None, False
+        return done.stdout.strip(), False
     except subprocess.TimeoutExpired:
-        return None
+        return None, True
     finally:
         os.unlink(f.name)
 
 
 def reference(rows, jobs, prelude=None):
+    """(outputs, rows that ran into the time limit)."""
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         outs = list(pool.map(lambda row: reference_one(row, prelude), rows))
-    return sum(1 for o in outs if o is not None)
+    return sum(1 for o, _ in outs if o is not None), sum(1 for _, limit in outs if limit)
 
 
 def main(argv):
@@ -176,13 +184,14 @@ def main(argv):
             result = builder.build(rows)
             built = time.perf_counter() - t0
             t0 = time.perf_counter()
-            ref_ok = reference(rows, jobs)
+            ref_ok, ref_limit = reference(rows, jobs)
             ref = time.perf_counter() - t0
             t0 = time.perf_counter()
-            ref_prelude_ok = reference(rows, jobs, prelude) if prelude is not None else None
+            ref_prelude_ok = reference(rows, jobs, prelude)[0] if prelude is not None else None
             ref_prelude = time.perf_counter() - t0 if prelude is not None else None
             print(json.dumps({"round": r, "rows": len(rows), "builder_s": built, "reference_s": ref,
                               "tasks": len(result.tasks), "rejects": len(result.rejects), "reference_outputs": ref_ok,
+                              "reference_limit_rows": ref_limit, "limit_s": TIMEOUT_S,
                               "reference_prelude_s": ref_prelude, "reference_prelude_outputs": ref_prelude_ok,
                               "runs": result.stats["runs_by_status"], "first_request_s": first}), flush=True)
 

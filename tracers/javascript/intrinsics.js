@@ -9,9 +9,10 @@
  * Lists the tracer builds are grown with append (never push) and read with
  * index loops (never an iterator the program can replace). Descriptors are
  * read as own properties only (isData): `'value' in d` would find a getter
- * the program put on Object.prototype. JSON text is made by the saved JSON.stringify while no `toJSON`
- * can be found on the prototypes of what it serializes (jsonSafe), else by
- * the slower jsonText here, which reads own data properties only.
+ * the program put on Object.prototype. JSON text is made by the saved
+ * JSON.stringify while no `toJSON` can be found on the prototypes of what it
+ * serializes (jsonSafe), else by the slower jsonText here, which reads own
+ * data properties only.
  */
 const uncurry = Function.prototype.bind.bind(Function.prototype.call);
 const ownDesc = Object.getOwnPropertyDescriptor;
