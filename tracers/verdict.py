@@ -135,7 +135,8 @@ _TRACER_ACCESS = {
         # (`getattr(__import__('built' + 'ins'), '__c' + 'tp__')` forges events). Real
         # rollouts do not use them: none of the 936 LiveCodeBench answers, one HumanEval eval.
         ("dynamic-access", r"__import__|\bimportlib\b|\b(get|set|del)attr\s*\(|\bsys\.modules\b|(?<![.\w])(exec|eval|compile)\s*\("
-                           r"|\b(globals|vars)\s*\(|__dict__|__subclasses__|__bases?__|__mro__|__getattribute__|\b(pickle|marshal)\b"),
+                           r"|\b(globals|vars)\s*\(|__dict__|__subclasses__|__bases?__|__mro__|__getattribute__|__loader__|__spec__"
+                           r"|\b(attrgetter|methodcaller|pickle|marshal|runpy)\b"),
     ],
     "javascript": [
         ("internals", r"process\.binding|\binspector\b|require\(\s*['\"](node:)?v8['\"]"),

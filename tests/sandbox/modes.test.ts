@@ -81,6 +81,9 @@ describe('trace channel integrity (per-run seal + byte count)', () => {
     const r = await run(fixture('forge_probe.py'));
     expect(r.status).toBe('ok');
     expect(r.tracer_access).toEqual(['dynamic-access']);
+    // The same through operator.attrgetter: print's __self__ is the builtins module.
+    const viaAttrgetter = await run("import operator\nget = operator.attrgetter\nmod = get('__se' + 'lf__')(print)\nhook = get('__c' + 'tp__')(mod) if hasattr(mod, '__c' + 'tp__') else None\nprint(hook is not None)\n");
+    expect(viaAttrgetter.tracer_access).toEqual(['dynamic-access']);
     // re.compile is a method, not the builtin compile: not flagged.
     const clean = await run('import re\nprint(bool(re.compile("a+").match("aa")))\n');
     expect([clean.stdout, clean.tracer_access]).toEqual(['True\n', []]);
